@@ -1,0 +1,1 @@
+"""newsagg crawler: Scrapy components, page parsing helpers and the demo site."""

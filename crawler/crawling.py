@@ -1,0 +1,83 @@
+"""Run Scrapy crawls from the command line: one crawler (and one crawl_jobs row) per source."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.spiders.news import NewsSpider
+
+
+def crawl_settings(database_url: str, source_paths: Sequence[Path], overrides: Mapping[str, Any]) -> Settings:
+    settings = Settings()
+    settings.setmodule("settings.crawl", priority="project")
+    settings.set("NEWSAGG_DATABASE_URL", database_url, priority="cmdline")
+    settings.set("NEWSAGG_SOURCE_PATHS", [str(p) for p in source_paths], priority="cmdline")
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+@dataclass
+class CrawlRun:
+    source: str
+    crawler: Crawler
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        assert self.crawler.stats is not None
+        return self.crawler.stats.get_stats()
+
+    @property
+    def job_id(self) -> int | None:
+        value = self.stats.get("newsagg/job_id")
+        return int(value) if value is not None else None
+
+
+def progress_line(runs: Sequence[CrawlRun]) -> str:
+    parts = []
+    for run in runs:
+        stats = run.stats
+        dropped = sum(v for k, v in stats.items() if k.startswith("newsagg/dropped/"))
+        errors = sum(v for k, v in stats.items() if k.startswith("newsagg/errors/"))
+        parts.append(
+            f"{run.source}: pages {stats.get('response_received_count', 0)}, "
+            f"stored {stats.get('newsagg/stored/new', 0)}, dropped {dropped}, errors {errors}"
+        )
+    return " | ".join(parts)
+
+
+def run_crawls(
+    sources: Sequence[str],
+    settings: Settings,
+    *,
+    spider_args: Mapping[str, Any] | None = None,
+    progress: TextIO | None = sys.stderr,
+    progress_every: float = 3.0,
+    before_start: Callable[[], None] | None = None,
+) -> list[CrawlRun]:
+    """Crawl ``sources`` in this process (Twisted's reactor runs once per process) and wait for the end."""
+    process = CrawlerProcess(settings, install_root_handler=True)
+    runs = []
+    for key in sources:
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(crawler, source=key, **dict(spider_args or {}))
+        runs.append(CrawlRun(key, crawler))
+    if progress is not None:
+        from twisted.internet import reactor, task
+
+        def report() -> None:
+            print(f"  … {progress_line(runs)}", file=progress, flush=True)
+
+        ticker = task.LoopingCall(report)
+        reactor.callWhenRunning(ticker.start, progress_every, False)  # type: ignore[attr-defined]
+    if before_start is not None:
+        before_start()
+    process.start()
+    return runs

@@ -1,0 +1,1 @@
+"""Scrapy extensions: job recording (and later metrics and health checks)."""

@@ -1,0 +1,103 @@
+"""Record every crawl in ``crawl_jobs``: a row at start, progress while running, the outcome at the end.
+
+The row is written before the first request, so a run that fails still leaves a trace; the figures
+are read from the namespaced ``newsagg/*`` stats that the spider and pipeline steps count.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+from storage import jobs
+from storage.db import session_scope, upgrade
+
+
+def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
+    """The job row's counters, derived from the crawl's stats."""
+    dropped: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    for key, value in stats.items():
+        if key.startswith("newsagg/dropped/"):
+            dropped[key.removeprefix("newsagg/dropped/")] += int(value)
+        elif key.startswith("newsagg/errors/"):
+            errors[key.removeprefix("newsagg/errors/")] += int(value)
+    errors["spider_exception"] += sum(int(v) for k, v in stats.items() if k.startswith("spider_exceptions/"))
+    return {
+        "pages": int(stats.get("response_received_count", 0)),
+        "stored": int(stats.get("newsagg/stored/new", 0)),
+        "updated": int(stats.get("newsagg/stored/updated", 0)),
+        "unchanged": int(stats.get("newsagg/stored/unchanged", 0)),
+        "duplicates": sum(int(v) for k, v in stats.items() if k.startswith("newsagg/duplicates/")),
+        "dropped": dict(sorted(dropped.items())),
+        "errors": {k: v for k, v in sorted(errors.items()) if v},
+    }
+
+
+def outcome(finish_reason: str, figures: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The job's status and reason from how the crawl ended and what it counted."""
+    if finish_reason == "shutdown":
+        return "interrupted", "stopped before it finished (signal or shutdown)"
+    if finish_reason != "finished":
+        return "failed", f"crawl ended: {finish_reason}"
+    errors = figures["errors"]
+    if figures["pages"] == 0 and errors:
+        summary = ", ".join(f"{k} {v}" for k, v in errors.items())
+        return "failed", f"no page could be fetched ({summary})"
+    return "finished", None
+
+
+class JobRecorder:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.database_url = str(crawler.settings.get("NEWSAGG_DATABASE_URL"))
+        self.trigger = str(crawler.settings.get("NEWSAGG_JOB_TRIGGER", "manual"))
+        self.interval = crawler.settings.getfloat("NEWSAGG_JOB_UPDATE_INTERVAL", 10.0)
+        self.job_id: int | None = None
+        self._ticker: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.get("NEWSAGG_DATABASE_URL"):
+            raise NotConfigured("NEWSAGG_DATABASE_URL is not set")
+        recorder = cls(crawler)
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        return recorder
+
+    def spider_opened(self, spider: Spider) -> None:
+        upgrade(self.database_url)
+        with session_scope(self.database_url) as session:
+            self.job_id = jobs.start_job(session, getattr(spider, "source_key", spider.name), self.trigger).id
+        # The CLI reads the id back from the stats to report on this run.
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("newsagg/job_id", self.job_id)
+        if self.interval > 0:
+            self._ticker = task.LoopingCall(self.record_progress)
+            self._ticker.start(self.interval, now=False)
+
+    def record_progress(self) -> None:
+        if self.job_id is None:
+            return
+        with session_scope(self.database_url) as session:
+            jobs.record_progress(session, self.job_id, figures_from_stats(self._stats()))
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._ticker is not None and self._ticker.running:
+            self._ticker.stop()
+        if self.job_id is None:
+            return
+        figures = figures_from_stats(self._stats())
+        status, why = outcome(reason, figures)
+        with session_scope(self.database_url) as session:
+            jobs.finish_job(session, self.job_id, status, why, figures)
+
+    def _stats(self) -> dict[str, Any]:
+        assert self.crawler.stats is not None
+        return self.crawler.stats.get_stats()

@@ -1,0 +1,1 @@
+"""The one generic spider; sources are data (settings/sources)."""

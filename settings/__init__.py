@@ -1,0 +1,1 @@
+"""Configuration only: environment, Scrapy settings and the source registry."""

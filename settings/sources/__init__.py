@@ -1,0 +1,234 @@
+"""Sources are data: one YAML file per publisher, validated when loaded.
+
+A bad file raises :class:`SourceConfigError` naming the file, the field and what was expected, so an
+operator can fix it without reading code. The registry rejects duplicate keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from croniter import croniter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from settings.languages import ISO_639_1
+
+DEFAULT_SCHEDULE = "0 * * * *"
+KEY_PATTERN = re.compile(r"^[a-z0-9_-]+$")
+
+
+class SourceConfigError(ValueError):
+    """A source file that cannot be used; the message names file, field and expectation."""
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"a valid regular expression, got {value!r} ({exc})") from None
+    return value
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"an absolute http(s) URL, got {value!r}")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"an IANA time zone such as Europe/Moscow, got {value!r}") from None
+    return value
+
+
+def _cron(value: str) -> str:
+    if not croniter.is_valid(value):
+        raise ValueError(f"a cron expression such as '*/15 * * * *', got {value!r}")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Regex = Annotated[str, AfterValidator(_regex)]
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+Cron = Annotated[str, AfterValidator(_cron)]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are an error: a misspelt key would otherwise be ignored silently.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Edition(_Strict):
+    lang: str
+    domains: list[str] = Field(min_length=1)
+    feeds: list[HttpUrl] = []
+    sitemaps: list[HttpUrl] = []
+    start_urls: list[HttpUrl] = []
+    article_urls: list[Regex] = []
+    timezone: TimeZone | None = None
+    schedule: Cron | None = None
+
+    @field_validator("lang")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in ISO_639_1:
+            raise ValueError(f"an ISO 639-1 language code such as ru, en or ar, got {value!r}")
+        return value
+
+    @field_validator("domains")
+    @classmethod
+    def _bare_hosts(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if not host or "/" in host or ":" in host or host != host.strip().lower():
+                raise ValueError(f"bare lower-case host names such as tass.ru, got {host!r}")
+        return value
+
+    def allows_host(self, host: str) -> bool:
+        host = host.lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def is_article_url(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        if not self.allows_host(host):
+            return False
+        return not self.article_urls or any(re.search(p, url) for p in self.article_urls)
+
+
+class Translations(_Strict):
+    url_id: Regex | None = None
+
+    @field_validator("url_id")
+    @classmethod
+    def _one_group(cls, value: str | None) -> str | None:
+        if value is not None and re.compile(value).groups != 1:
+            raise ValueError(f"a regular expression with exactly one capturing group, got {value!r}")
+        return value
+
+
+class Source(_Strict):
+    key: str
+    name: str
+    homepage: HttpUrl | None = None
+    timezone: TimeZone = "UTC"
+    schedule: Cron = DEFAULT_SCHEDULE
+    editions: list[Edition] = Field(min_length=1)
+    translations: Translations | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _key_shape(cls, value: str) -> str:
+        if not KEY_PATTERN.match(value):
+            raise ValueError(f"a key of lower-case letters, digits, '_' or '-', got {value!r}")
+        return value
+
+    @field_validator("editions")
+    @classmethod
+    def _one_edition_per_language(cls, value: list[Edition]) -> list[Edition]:
+        langs = [e.lang for e in value]
+        dupes = sorted({lang for lang in langs if langs.count(lang) > 1})
+        if dupes:
+            raise ValueError(f"one edition per language, got several for {', '.join(dupes)}")
+        return value
+
+    @property
+    def languages(self) -> list[str]:
+        return [e.lang for e in self.editions]
+
+    def edition(self, lang: str) -> Edition | None:
+        return next((e for e in self.editions if e.lang == lang), None)
+
+    def edition_for_url(self, url: str) -> Edition | None:
+        """The edition whose article patterns match ``url`` (first match wins)."""
+        return next((e for e in self.editions if e.is_article_url(url)), None)
+
+    def timezone_of(self, edition: Edition | None) -> str:
+        return edition.timezone if edition and edition.timezone else self.timezone
+
+    @property
+    def domains(self) -> list[str]:
+        return sorted({d for e in self.editions for d in e.domains})
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        return f"{where}: unknown key (check its spelling against docs/sources.md)"
+    if kind == "missing":
+        return f"{where}: required field is missing"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if kind == "value_error":
+        return f"{where}: expected {message}"
+    return f"{where}: {message} (got {first.get('input')!r})"
+
+
+def parse_sources(text: str, origin: str) -> list[Source]:
+    """Validate the YAML ``text`` of one file (a mapping or a list of mappings)."""
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise SourceConfigError(f"{origin}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    documents = data if isinstance(data, list) else [data]
+    sources = []
+    for index, document in enumerate(documents):
+        prefix = f"[{index}]." if isinstance(data, list) else ""
+        if not isinstance(document, dict):
+            raise SourceConfigError(f"{origin}: {prefix or ''}expected a mapping with key, name and editions")
+        try:
+            sources.append(Source.model_validate(document))
+        except ValidationError as exc:
+            raise SourceConfigError(f"{origin}: {prefix}{_describe(exc)}") from None
+    return sources
+
+
+def _source_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+    if not path.exists():
+        raise SourceConfigError(f"{path}: no such source file or folder")
+    return [path]
+
+
+def shipped_source_texts() -> list[tuple[str, str]]:
+    folder = resources.files("settings.sources")
+    return [
+        (f"settings/sources/{entry.name}", entry.read_text(encoding="utf-8"))
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith((".yaml", ".yml"))
+    ]
+
+
+def load_sources(extra: Sequence[Path] = (), *, include_shipped: bool = True) -> dict[str, Source]:
+    """The registry: shipped sources plus the files in ``extra``; duplicate keys are an error."""
+    texts: list[tuple[str, str]] = shipped_source_texts() if include_shipped else []
+    for path in extra:
+        for file in _source_files(path):
+            try:
+                texts.append((str(file), file.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise SourceConfigError(f"{file}: cannot be read: {exc}") from None
+    return _registry((origin, source) for origin, text in texts for source in parse_sources(text, origin))
+
+
+def _registry(items: Iterable[tuple[str, Source]]) -> dict[str, Source]:
+    registry: dict[str, Source] = {}
+    origins: dict[str, str] = {}
+    for origin, source in items:
+        if source.key in registry:
+            raise SourceConfigError(f"{origin}: key: source {source.key!r} is already defined in {origins[source.key]}")
+        registry[source.key] = source
+        origins[source.key] = origin
+    return registry

@@ -1,0 +1,177 @@
+"""Queries about articles and the URLs they were seen under."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from settings.sources import Source
+from storage.models import Article, ArticleUrl, ArticleVersion, SourceRow
+from storage.types import utcnow
+
+# Kinds of article_urls rows; "canonical" is the article's own URL.
+URL_KINDS = ("canonical", "alias", "redirect", "tracking", "amp", "duplicate", "near_duplicate", "syndicated")
+DUPLICATE_KINDS = ("duplicate", "near_duplicate", "syndicated")
+
+
+def ensure_source(session: Session, source: Source) -> int:
+    row = session.scalar(select(SourceRow).where(SourceRow.key == source.key))
+    if row is None:
+        row = SourceRow(key=source.key, name=source.name, homepage=source.homepage)
+        session.add(row)
+        session.flush()
+    elif (row.name, row.homepage) != (source.name, source.homepage):
+        row.name, row.homepage = source.name, source.homepage
+    return row.id
+
+
+def find_by_url(session: Session, *urls: str) -> Article | None:
+    """The article stored under any of ``urls``, as its canonical URL or any URL seen for it."""
+    wanted = [u for u in urls if u]
+    if not wanted:
+        return None
+    article = session.scalar(select(Article).where(Article.canonical_url.in_(wanted)).limit(1))
+    if article is not None:
+        return article
+    return session.scalar(
+        select(Article).join(ArticleUrl, ArticleUrl.article_id == Article.id).where(ArticleUrl.url.in_(wanted)).limit(1)
+    )
+
+
+def find_by_hash(session: Session, content_hash: str) -> Article | None:
+    return session.scalar(select(Article).where(Article.content_hash == content_hash))
+
+
+def known_urls(session: Session, urls: list[str]) -> set[str]:
+    """Which of ``urls`` are stored already (canonical or seen)."""
+    if not urls:
+        return set()
+    found = set(session.scalars(select(Article.canonical_url).where(Article.canonical_url.in_(urls))))
+    found.update(session.scalars(select(ArticleUrl.url).where(ArticleUrl.url.in_(urls))))
+    return found
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """What one fetch of a page says; the fields a version change replaces."""
+
+    title: str | None
+    body: str
+    description: str | None
+    authors: list[str]
+    tags: list[str]
+    lang: str
+    declared_lang: str | None
+    lang_confidence: float
+    published_at: datetime | None
+    modified_at: datetime | None
+    content_hash: str
+
+
+def insert_article(
+    session: Session, *, source_id: int, canonical_url: str, text: ArticleText, fetched_at: datetime
+) -> Article:
+    article = Article(
+        source_id=source_id,
+        canonical_url=canonical_url,
+        first_fetched_at=fetched_at,
+        last_fetched_at=fetched_at,
+        version=1,
+        **_text_fields(text),
+    )
+    session.add(article)
+    session.flush()
+    record_url(session, article, canonical_url, "canonical", seen_at=fetched_at)
+    return article
+
+
+def replace_text(session: Session, article: Article, text: ArticleText, fetched_at: datetime) -> None:
+    """A changed page: keep the old text as a version, bump the version, set ``modified_at``."""
+    session.add(
+        ArticleVersion(
+            article_id=article.id,
+            version=article.version,
+            title=article.title,
+            body=article.body,
+            content_hash=article.content_hash,
+            fetched_at=article.last_fetched_at,
+        )
+    )
+    fields = _text_fields(text)
+    if fields["modified_at"] is None:
+        fields["modified_at"] = fetched_at
+    for name, value in fields.items():
+        setattr(article, name, value)
+    article.version += 1
+    article.last_fetched_at = fetched_at
+    session.flush()
+
+
+def _text_fields(text: ArticleText) -> dict[str, Any]:
+    return {
+        "title": text.title,
+        "body": text.body,
+        "description": text.description,
+        "authors": list(text.authors),
+        "tags": list(text.tags),
+        "lang": text.lang,
+        "declared_lang": text.declared_lang,
+        "lang_confidence": text.lang_confidence,
+        "published_at": text.published_at,
+        "modified_at": text.modified_at,
+        "content_hash": text.content_hash,
+    }
+
+
+def record_url(
+    session: Session,
+    article: Article,
+    url: str,
+    kind: str,
+    *,
+    source_id: int | None = None,
+    similarity: float | None = None,
+    seen_at: datetime | None = None,
+) -> ArticleUrl:
+    """Remember that ``url`` leads to ``article``; a URL seen again only refreshes its timestamp."""
+    seen_at = seen_at or utcnow()
+    row = session.scalar(select(ArticleUrl).where(ArticleUrl.url == url))
+    if row is None:
+        row = ArticleUrl(
+            url=url,
+            article_id=article.id,
+            source_id=source_id if source_id is not None else article.source_id,
+            kind=kind,
+            similarity=similarity,
+            first_seen_at=seen_at,
+            last_seen_at=seen_at,
+        )
+        session.add(row)
+        session.flush()
+    else:
+        row.last_seen_at = seen_at
+    return row
+
+
+def promote_earlier_copy(
+    session: Session, article: Article, *, source_id: int, canonical_url: str, published_at: datetime | None
+) -> None:
+    """An exact copy published earlier than the stored one becomes the article's own URL.
+
+    The article stays one row (its id, group and links are kept); the URL it had becomes a duplicate
+    sighting, so whichever copy the crawl met first, the earliest publisher is the one stored.
+    """
+    old = session.scalar(select(ArticleUrl).where(ArticleUrl.url == article.canonical_url))
+    if old is not None:
+        old.kind = "duplicate"
+        old.similarity = 1.0
+    article.source_id = source_id
+    article.canonical_url = canonical_url
+    article.published_at = published_at
+    session.flush()
+    row = record_url(session, article, canonical_url, "canonical", source_id=source_id)
+    row.kind, row.similarity, row.source_id = "canonical", None, source_id

@@ -1,0 +1,177 @@
+"""crawler.dates: ru/ar/en date text, ISO and RFC 822, always to UTC, never raising."""
+
+from __future__ import annotations
+
+import random
+import string
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from crawler.dates import fold_digits, parse_date, to_utc
+
+MSK = "Europe/Moscow"
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+def test_fold_digits() -> None:
+    assert fold_digits("١٢ مارس ٢٠٢٦، ١٤:٣٠") == "12 مارس 2026، 14:30"
+    assert fold_digits("۱۴۰۵/۰۱/۲۰") == "1405/01/20"
+    assert fold_digits("٣٫٥ مليون و١٬٢٠٠") == "3.5 مليون و1,200"
+    assert fold_digits("12 марта") == "12 марта"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 марта 2026", utc(2026, 3, 11, 21)),  # genitive, midnight in Moscow
+        ("12 марта 2026 г., 14:30", utc(2026, 3, 12, 11, 30)),
+        ("12 марта 2026г. в 14:30", utc(2026, 3, 12, 11, 30)),
+        ("12 мая 2026 года, 09:05", utc(2026, 5, 12, 6, 5)),
+        ("март 2026", utc(2026, 2, 28, 21)),  # nominative: first of the month
+        ("в марте 2026", utc(2026, 2, 28, 21)),  # prepositional
+        ("в мае 2026 г.", utc(2026, 4, 30, 21)),
+        ("12 мар. 2026", utc(2026, 3, 11, 21)),
+        ("3 сент. 2025", utc(2025, 9, 2, 21)),
+        ("7 нояб. 2025, 18:00", utc(2025, 11, 7, 15)),
+        ("12.03.2026", utc(2026, 3, 11, 21)),  # day first
+        ("12.03.2026 14:30", utc(2026, 3, 12, 11, 30)),
+        ("четверг, 12 марта 2026, 14:30 МСК", utc(2026, 3, 12, 11, 30)),
+        ("Опубликовано: 12 марта 2026 г., 14:30", utc(2026, 3, 12, 11, 30)),
+    ],
+)
+def test_russian(text: str, expected: datetime) -> None:
+    assert parse_date(text, MSK) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("١٢ مارس ٢٠٢٦، ١٤:٣٠", utc(2026, 3, 12, 11, 30)),  # Egyptian names, Arabic-Indic digits
+        ("١٢ آذار ٢٠٢٦", utc(2026, 3, 11, 21)),  # Levantine
+        ("١٢ آذار ٢٠٢٦، ١٤:٣٠", utc(2026, 3, 12, 11, 30)),
+        ("١٢ اذار ٢٠٢٦", utc(2026, 3, 11, 21)),  # without madda
+        ("3 تشرين الأول 2025", utc(2025, 10, 2, 21)),
+        ("3 تشرين اول 2025", utc(2025, 10, 2, 21)),
+        ("10 كانون الثاني 2026", utc(2026, 1, 9, 21)),
+        ("10 كانون الأول 2025", utc(2025, 12, 9, 21)),
+        ("10 تشرين الثاني 2025", utc(2025, 11, 9, 21)),
+        ("١ شباط ٢٠٢٦", utc(2026, 1, 31, 21)),
+        ("١ نيسان ٢٠٢٦", utc(2026, 3, 31, 21)),
+        ("١ أيار ٢٠٢٦", utc(2026, 4, 30, 21)),
+        ("١ حزيران ٢٠٢٦", utc(2026, 5, 31, 21)),
+        ("١ تموز ٢٠٢٦", utc(2026, 6, 30, 21)),
+        ("١ آب ٢٠٢٦", utc(2026, 7, 31, 21)),
+        ("١ أيلول ٢٠٢٦", utc(2026, 8, 31, 21)),
+        ("٥ إبريل ٢٠٢٦", utc(2026, 4, 4, 21)),
+        ("٥ ابريل ٢٠٢٦", utc(2026, 4, 4, 21)),
+        ("20 يونيه 2026", utc(2026, 6, 19, 21)),
+        ("20 يوليه 2026", utc(2026, 7, 19, 21)),
+        ("12 جانفي 2026", utc(2026, 1, 11, 21)),  # Maghrebi
+        ("12 آذار/مارس 2026", utc(2026, 3, 11, 21)),  # both series side by side
+        ("الخميس ١٢ مارس ٢٠٢٦ - ٢:٣٠ م", utc(2026, 3, 12, 11, 30)),  # م = pm
+        ("نشر في ١٢ مارس ٢٠٢٦ الساعة ١٤:٣٠", utc(2026, 3, 12, 11, 30)),
+    ],
+)
+def test_arabic(text: str, expected: datetime) -> None:
+    assert parse_date(text, MSK) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "tz", "expected"),
+    [
+        ("2026-03-12T14:30:00+03:00", "UTC", utc(2026, 3, 12, 11, 30)),
+        ("2026-03-12T14:30:00+03:00", MSK, utc(2026, 3, 12, 11, 30)),  # an offset beats tz
+        ("2026-03-12T14:30:00Z", MSK, utc(2026, 3, 12, 14, 30)),
+        ("2026-03-12T14:30:00.250-05:00", "UTC", utc(2026, 3, 12, 19, 30, 0, 250000)),
+        ("2026-03-12 14:30:00+0300", "UTC", utc(2026, 3, 12, 11, 30)),
+        ("2026-03-12T14:30:00", MSK, utc(2026, 3, 12, 11, 30)),  # naive: read in Moscow
+        ("2026-03-12T14:30:00", "UTC", utc(2026, 3, 12, 14, 30)),
+        ("2026-03-12", MSK, utc(2026, 3, 11, 21)),
+        ("Thu, 12 Mar 2026 14:30:00 +0300", "UTC", utc(2026, 3, 12, 11, 30)),
+        ("Thu, 12 Mar 2026 14:30:00 GMT", MSK, utc(2026, 3, 12, 14, 30)),
+        ("12 Mar 2026 14:30:00 -0000", MSK, utc(2026, 3, 12, 14, 30)),
+        ("Thu, 12 Mar 2026 14:30:00", MSK, utc(2026, 3, 12, 11, 30)),
+        ("March 12, 2026 at 2:30 pm", MSK, utc(2026, 3, 12, 11, 30)),
+        ("Updated: March 12, 2026 2:30 PM EST", "UTC", utc(2026, 3, 12, 19, 30)),
+        ("12 mars 2026", "UTC", utc(2026, 3, 12)),  # other languages via detection
+    ],
+)
+def test_iso_rfc822_and_english(text: str, tz: str, expected: datetime) -> None:
+    assert parse_date(text, tz) == expected
+
+
+def test_summer_time_uses_the_offset_of_that_date() -> None:
+    assert parse_date("2026-07-01T12:00:00", "Europe/Berlin") == utc(2026, 7, 1, 10)
+    assert parse_date("2026-01-01T12:00:00", "Europe/Berlin") == utc(2026, 1, 1, 11)
+
+
+def test_languages_argument_restricts_guessing() -> None:
+    assert parse_date("12 марта 2026", languages=["ru"]) == utc(2026, 3, 12)
+    assert parse_date("12 марта 2026", languages=["en"]) is None
+
+
+def test_result_is_always_aware_utc() -> None:
+    result = parse_date("12 марта 2026 г., 14:30", MSK)
+    assert result is not None
+    assert result.utcoffset() == timedelta(0)
+
+
+def test_implausible_years_are_returned_for_the_caller_to_judge() -> None:
+    assert parse_date("1970-01-01T00:00:00Z") == utc(1970, 1, 1)
+    assert parse_date("12 марта 2099") == utc(2099, 3, 12)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "garbage",
+        "hello world 2026",
+        "12",
+        "2026",
+        "14:30",
+        "вчера",
+        "сегодня, 14:30",
+        "2 hours ago",
+        "منذ ساعتين",
+        "1710243000",
+        "2026-13-45",
+        "31 февраля 2026",
+        "أب لثلاثة أطفال",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_garbage_and_relative_dates_give_none(text: str) -> None:
+    assert parse_date(text, MSK) is None
+
+
+def test_unknown_time_zone_gives_none_not_an_error() -> None:
+    assert parse_date("2026-03-12T14:30:00", "Mars/Olympus_Mons") is None
+    assert parse_date("2026-03-12T14:30:00+03:00", "Mars/Olympus_Mons") == utc(2026, 3, 12, 11, 30)
+
+
+def test_never_raises_on_random_strings() -> None:
+    rng = random.Random(12032026)
+    alphabet = string.printable + "марта٠١٢٣٤٥٦٧٨٩آذارتشرينالأول،г.:+-TZ/" + "\x00\ufffd\u200f"
+    for index in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        if index % 3 == 0:  # a year lets the text reach the full parser
+            text = f"{text[:30]} {rng.randint(1900, 2100)} {text[30:]}"
+        result = parse_date(text, MSK)
+        assert result is None or result.tzinfo is not None
+    assert parse_date("12 марта 2026 " * 1000, MSK) == utc(2026, 3, 11, 21)
+    assert parse_date(None, MSK) is None  # type: ignore[arg-type]
+
+
+def test_to_utc() -> None:
+    assert to_utc(datetime(2026, 3, 12, 14, 30), MSK) == utc(2026, 3, 12, 11, 30)
+    aware = datetime(2026, 3, 12, 14, 30, tzinfo=timezone(timedelta(hours=4)))
+    assert to_utc(aware, MSK) == utc(2026, 3, 12, 10, 30)
+    assert to_utc(aware, MSK).tzinfo is UTC
+    with pytest.raises(ValueError, match="IANA"):
+        to_utc(datetime(2026, 3, 12), "Not/AZone")
