@@ -86,9 +86,8 @@ def _loose_arabic(word: str) -> str:
 def _month_regex() -> tuple[re.Pattern[str], dict[str, str]]:
     lookup: dict[str, str] = {}
     patterns: list[str] = []
-    for canonical, variants in _ARABIC_MONTHS.items():
-        for variant in variants:
-            patterns.append(_loose_arabic(variant))
+    for variants in _ARABIC_MONTHS.values():
+        patterns += [_loose_arabic(variant) for variant in variants]
     patterns += [re.escape(word) for word in _ARABIC_EXACT]
     # Longest first so "كانون الثاني" wins over a shorter overlapping name.
     patterns.sort(key=len, reverse=True)
@@ -165,7 +164,7 @@ def parse_date(text: str, tz: str = "UTC", *, languages: Sequence[str] | None = 
     try:
         parsed = _parse(text, tuple(languages) if languages else None)
         return to_utc(parsed, tz) if parsed is not None else None
-    except Exception:  # noqa: BLE001 - third-party parsers fail in surprising ways on junk; a date is optional
+    except Exception:  # third-party parsers fail in surprising ways on junk; a date is optional
         return None
 
 
@@ -225,7 +224,7 @@ def _parse_free(text: str, languages: tuple[str, ...] | None) -> datetime | None
     attempts = [list(languages)] if languages else [list(DEFAULT_LANGUAGES), None]
     for attempt in attempts:
         for candidate in candidates:
-            parsed = dateparser.parse(candidate, languages=attempt, settings=_DATEPARSER_SETTINGS)
+            parsed: datetime | None = dateparser.parse(candidate, languages=attempt, settings=_DATEPARSER_SETTINGS)
             if parsed is not None:
                 return parsed
     return None

@@ -282,8 +282,10 @@ def _parse_atom(root: etree._Element, url: str) -> list[Entry]:
 
 
 # --- sitemaps ---------------------------------------------------------------
-# Sitemap children are matched by local name only: old Google schemas and
-# sloppy generators use other namespaces (or none) for the same elements.
+# Scrapy's Sitemap class is not used: it parses with recover=True, so a truncated
+# sitemap would pass silently, and it keeps alternate hrefs without their hreflang.
+# Children are matched by local name only: old Google schemas and sloppy
+# generators use other namespaces (or none) for the same elements.
 
 
 def _by_local_name(el: etree._Element) -> dict[str, etree._Element]:

@@ -109,7 +109,7 @@ def _detect(body: bytes) -> str | None:
         return None
     try:
         best = charset_normalizer.from_bytes(body[:_DETECTION_SAMPLE_BYTES]).best()
-    except Exception:  # noqa: BLE001 - detection is advisory; a detector bug must not lose the page
+    except Exception:  # detection is advisory: a detector bug must not lose the page
         return None
     if best is None:
         return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -47,19 +46,31 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-@cache
+_engines: dict[str, Engine] = {}
+
+
 def get_engine(url: str) -> Engine:
+    """One engine (and connection pool) per database URL in this process."""
     url = normalize_url(url)
+    if url in _engines:
+        return _engines[url]
     try:
         engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
         raise DatabaseError(f"cannot use database {redact(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    _engines[url] = engine
     return engine
 
 
-@cache
+def dispose_engine(url: str) -> None:
+    """Close the pool of ``url`` (before its database is dropped, say)."""
+    engine = _engines.pop(normalize_url(url), None)
+    if engine is not None:
+        engine.dispose()
+
+
 def _session_factory(url: str) -> sessionmaker[Session]:
     return sessionmaker(get_engine(url), expire_on_commit=False)
 

@@ -160,7 +160,8 @@ class Source(_Strict):
 
 
 def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
+    # A misspelt key also makes the intended key "missing": report the misspelling, it is the cause.
+    first = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
     where = ".".join(str(p) for p in first["loc"]) or "(top level)"
     kind = first["type"]
     if kind == "extra_forbidden":

@@ -10,7 +10,6 @@ import resource
 import threading
 import time
 import tracemalloc
-import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -125,7 +124,7 @@ def test_feed_declaring_sitemap_namespace_is_a_feed(realworld: Path) -> None:
 
 def test_rss2_dates_languages_guid_and_relative_links() -> None:
     body = _rss(
-        '<item><title> A\n story </title><link>/news/1</link><pubDate>Thu, 12 Mar 2026 14:30:00 +0300</pubDate>'
+        "<item><title> A\n story </title><link>/news/1</link><pubDate>Thu, 12 Mar 2026 14:30:00 +0300</pubDate>"
         "<dc:language>ru</dc:language></item>"
         "<item><title>B</title><dc:date>2026-03-12T10:00:00Z</dc:date>"
         '<guid isPermaLink="true">https://news.example.com/news/2</guid></item>'
@@ -305,7 +304,7 @@ def hit_counter() -> Iterator[tuple[str, list[str]]]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", hits
     server.shutdown()
