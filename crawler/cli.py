@@ -76,8 +76,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"crawling {', '.join(registry)} into {redact(database_url)}", file=sys.stderr)
         settings = crawl_settings(database_url, [sources_file], {**DEMO_OVERRIDES, "NEWSAGG_JOB_TRIGGER": "demo"})
         runs = run_crawls(list(registry), settings, progress=sys.stderr)
+        site = server.base
     job_ids = [run.job_id for run in runs if run.job_id is not None]
     result = _summary(database_url, job_ids)
+    result["site"] = site
     if args.json:
         print(to_json(result))
     else:

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import (
-    ConnectionDone,
-    ConnectionLost,
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
+from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+from scrapy import exceptions
+from scrapy.spidermiddlewares.httperror import HttpError
+
+# Scrapy wraps Twisted's errors in its own since 2.13; both are named so either surfaces the same way.
+_KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
+    ((exceptions.DownloadTimeoutError, twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError), "timeout"),
+    ((exceptions.CannotResolveHostError, twisted_errors.DNSLookupError), "dns"),
+    (
+        (
+            exceptions.DownloadConnectionRefusedError,
+            exceptions.DownloadFailedError,
+            exceptions.ResponseDataLossError,
+            twisted_errors.ConnectionRefusedError,
+            twisted_errors.ConnectionDone,
+            twisted_errors.ConnectionLost,
+            ResponseFailed,
+            ResponseNeverReceived,
+        ),
+        "connection",
+    ),
+    ((exceptions.DownloadCancelledError,), "cancelled"),
+    ((exceptions.UnsupportedURLSchemeError,), "unsupported_scheme"),
+    ((exceptions.IgnoreRequest,), "ignored"),
+]
 
 
 def failure_kind(failure: Failure) -> str:
@@ -21,12 +37,7 @@ def failure_kind(failure: Failure) -> str:
     if failure.check(HttpError):
         response = getattr(failure.value, "response", None)
         return f"http_{response.status}" if response is not None else "http"
-    if failure.check(TimeoutError, TCPTimedOutError):
-        return "timeout"
-    if failure.check(DNSLookupError):
-        return "dns"
-    if failure.check(ConnectionRefusedError, ConnectionDone, ConnectionLost, ResponseFailed, ResponseNeverReceived):
-        return "connection"
-    if failure.check(IgnoreRequest):
-        return "ignored"
+    for types, kind in _KINDS:
+        if failure.check(*types):
+            return kind
     return type(failure.value).__name__.lower()

@@ -76,7 +76,7 @@ _PUBLISHED_META = (
     "date",
 )
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•/»«]+\s+|\s*::\s*")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•/»«]+|--)\s+|\s*::\s*")
 _DATE_HINT = re.compile(r"date|time|publish|posted|byline|dateline|stamp|meta|datum|дата|время", re.IGNORECASE)
 _HAS_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
 
@@ -110,7 +110,8 @@ class _Page:
     url: str
     base: str
     meta: dict[str, list[str]]
-    ld: dict[str, Any]  # the article node of the JSON-LD, {} when none
+    ld: dict[str, Any]  # the JSON-LD node describing the article, {} when none
+    ld_is_article: bool  # that node is typed as an article
     timezone: str
 
 
@@ -172,7 +173,8 @@ def _read_page(tree: Any, url: str, timezone: str) -> _Page:
         base = urljoin(url, bases[0]) if bases else url
     except ValueError:
         base = url
-    return _Page(tree, url, base, _meta_map(tree), _ld_article(tree), timezone)
+    ld, ld_is_article = _ld_article(tree, url)
+    return _Page(tree, url, base, _meta_map(tree), ld, ld_is_article, timezone)
 
 
 # --- body -------------------------------------------------------------------------------------------------
@@ -209,7 +211,7 @@ def _body(document: Any) -> str:
 
 def _claims_article(page: _Page) -> bool:
     og_type = _meta(page, "og:type")
-    return bool(page.ld) or (og_type is not None and og_type.lower() == "article")
+    return page.ld_is_article or (og_type is not None and og_type.lower() == "article")
 
 
 def _decide_article(structured: bool, body: str, tree: Any) -> bool:
@@ -251,14 +253,24 @@ def _meta(page: _Page, *keys: str) -> str | None:
     return None
 
 
-def _ld_article(tree: Any) -> dict[str, Any]:
-    """The first JSON-LD node typed as an article, {} when the page has none."""
-    for node in _ld_nodes(tree):
+def _ld_article(tree: Any, url: str) -> tuple[dict[str, Any], bool]:
+    """The JSON-LD node typed as an article, else one with a datePublished that names this page.
+
+    The second form covers types outside the article family (ClaimReview, WebPage)
+    whose node still carries the page's dates; it does not make the page an article.
+    """
+    nodes = list(_ld_nodes(tree))
+    for node in nodes:
         types = node.get("@type")
         names = types if isinstance(types, list) else [types]
         if any(isinstance(name, str) and name.lower() in ARTICLE_TYPES for name in names):
-            return node
-    return {}
+            return node, True
+    own = canonicalize(url)
+    for node in nodes:
+        ids = [*_ld_strings(node.get("url")), *_ld_strings(node.get("@id")), *_ld_strings(node.get("mainEntityOfPage"), "@id")]
+        if "datePublished" in node and own in {canonicalize(value) for value in ids}:
+            return node, False
+    return {}, False
 
 
 def _ld_nodes(tree: Any) -> Iterator[dict[str, Any]]:
@@ -334,27 +346,34 @@ def _declared_lang(page: _Page) -> str | None:
 
 
 def _title(page: _Page, site_name: Any, hint: str | None) -> str | None:
-    """og:title / headline, else an h1 confirmed by <title>, else <title>, else any h1, site names cut off.
+    """The headline: an h1 that the title metadata repeats, else og:title / JSON-LD
+    headline, else <title>, else any h1; site names cut off.
 
-    A feed's title picks among them when it equals one; the page wins otherwise,
-    since feeds truncate headlines. An h1 is only trusted early when <title>
-    repeats it, because templates put the logo or section name in an h1.
+    An h1 needs the confirmation because templates put the logo or a section
+    name in one. A feed's title picks among the candidates when it equals one;
+    the page wins otherwise, since feeds truncate headlines.
     """
     names = [name for name in (_meta(page, "og:site_name", "application-name"), site_name) if name]
     names += _ld_strings(page.ld.get("publisher"))
-    meta_titles = [_meta(page, "og:title", "twitter:title"), *_ld_strings(page.ld.get("headline"))[:1]]
+    meta_titles = [text for text in (_meta(page, "og:title", "twitter:title"), *_ld_strings(page.ld.get("headline"))[:1]) if text]
     doc_title = _doc_title(page)
     headings = _h1s(page)
-    title_parts = {_norm(part) for part in _TITLE_SEPARATORS.split(doc_title or "")}
-    confirmed = [text for text in headings if _norm(text) in title_parts]
-    ordered = [_strip_site_name(text, names) for text in meta_titles if text]
-    ordered += confirmed + ([_strip_site_name(doc_title, names)] if doc_title else []) + headings
+    raw = [*meta_titles, *([doc_title] if doc_title else [])]
+    confirmed = [heading for heading in headings if any(_starts_title(text, heading) for text in raw)]
+    ordered = confirmed + [_strip_site_name(text, names) for text in raw] + headings
     candidates = [text for text in ordered if text]
     if hint:
         matching = [text for text in candidates if _norm(text) == _norm(hint)]
         if matching:
             return matching[0]
     return candidates[0] if candidates else (" ".join(hint.split()) if hint else None)
+
+
+def _starts_title(title: str, heading: str) -> bool:
+    """True when ``title`` is ``heading`` alone or followed by a separator and more ("H1 | Site")."""
+    title, heading = _norm(title).replace("’", "'"), _norm(heading).replace("’", "'")
+    rest = title.removeprefix(heading)
+    return len(rest) < len(title) and (not rest or not rest[0].isalnum())
 
 
 def _doc_title(page: _Page) -> str | None:

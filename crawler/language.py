@@ -23,6 +23,8 @@ SAMPLE_CHARS = 5000
 MIN_LETTERS = 20
 # langdetect is "unsure" below this probability; a declared language may then break the tie.
 SURE_PROBABILITY = 0.9
+# Below this the detector has no real opinion, and any declared language may win.
+_NO_OPINION = 0.5
 # How sure an answer settled by letters that only one language uses is.
 MARKER_CONFIDENCE = 0.9
 
@@ -31,21 +33,30 @@ CYRILLIC, ARABIC, LATIN, OTHER = "Cyrillic", "Arabic", "Latin", "other"
 # Languages langdetect knows, by the script they are written in; an answer in
 # another script than the text's is discarded.
 _SCRIPT_LANGS: dict[str, frozenset[str]] = {
-    CYRILLIC: frozenset({"ru", "uk", "bg", "mk"}),
+    CYRILLIC: frozenset({"ru", "uk", "bg", "mk", "be", "sr"}),
     ARABIC: frozenset({"ar", "fa", "ur"}),
 }
 _NON_LATIN = frozenset().union(*_SCRIPT_LANGS.values())
 
-_UK_LETTERS = frozenset("іїєґІЇЄҐ")
 _RU_LETTERS = frozenset("ыэёЫЭЁ")  # never written in Ukrainian or Bulgarian
-_BG_LETTER = frozenset("ъЪ")  # a vowel in Bulgarian, a rare hard sign in Russian
+_CYRILLIC_MARKERS: dict[str, frozenset[str]] = {
+    "uk": frozenset("іїєґІЇЄҐ"),
+    "ru": _RU_LETTERS,
+    "bg": frozenset("ъЪ"),  # a vowel in Bulgarian, a rare hard sign in Russian
+    "be": frozenset("ўЎ"),
+    "sr": frozenset("ђћЂЋ"),
+    "mk": frozenset("ѓќѕЃЌЅ"),
+}
 _FA_LETTERS = frozenset("پچژگکی")
-_UR_LETTERS = frozenset("ٹڈڑںےۓھ")
+_UR_LETTERS = frozenset("ٹڈڑںےۓہۂ")
 # Shares of the script's letters. Ukrainian writes і/ї/є in about 6 % of letters,
 # Russian ы/э/ё in about 2 %, Bulgarian ъ in about 2 % and Persian ی/ک/گ/پ/چ in
 # about 10 %; a proper name or a quote stays far below these floors.
 _MARKER_SHARE = 0.01
 _ABSENT_SHARE = 0.002
+# In this many Russian letters at least one ы, э or ё is all but certain (p < 0.001).
+_RU_PROOF_LETTERS = 300
+_MIN_BG_HARD_SIGNS = 2
 
 _URL_RE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 _LANG_CODE_RE = re.compile(r"[a-z]{2,3}")
@@ -95,11 +106,11 @@ def detect_language(text: str, declared: str | None = None) -> LanguageGuess:
     if total < MIN_LETTERS:
         return LanguageGuess(None, 0.0, _dominant(letters))
     script = _dominant(letters)
-    candidates = _candidates(sample, script)
+    candidates = _drop_impossible(_candidates(sample, script), sample, script)
     lang, confidence = _by_markers(sample, script, candidates)
-    if lang is None:
-        lang, confidence = candidates[0] if candidates else (None, 0.0)
-    return _apply_declared(LanguageGuess(lang, confidence, script), candidates, normalize_lang(declared))
+    if lang is not None:
+        return LanguageGuess(lang, confidence, script)
+    return _use_declared(candidates, script, sample, normalize_lang(declared))
 
 
 def _script_of(char: str) -> str:
@@ -156,25 +167,33 @@ def _by_markers(text: str, script: str | None, candidates: list[tuple[str, float
     return lang, max(prob, MARKER_CONFIDENCE)
 
 
+def _script_total(text: str, script: str) -> int:
+    return sum(1 for char in text if char.isalpha() and _script_of(char) == script)
+
+
 def _cyrillic_by_markers(text: str) -> str | None:
-    total = sum(1 for char in text if char.isalpha() and _script_of(char) == CYRILLIC)
-    uk = _share(text, _UK_LETTERS, total)
-    ru = _share(text, _RU_LETTERS, total)
-    bg = _share(text, _BG_LETTER, total)
+    total = _script_total(text, CYRILLIC)
+    shares = {name: _share(text, letters, total) for name, letters in _CYRILLIC_MARKERS.items()}
+    uk, ru, bg = shares["uk"], shares["ru"], shares["bg"]
+    for lang in ("be", "sr", "mk"):
+        if shares[lang] >= _ABSENT_SHARE:
+            return lang
     if uk >= _MARKER_SHARE and uk > ru:
         return "uk"
     if ru >= _MARKER_SHARE / 2 and uk < _ABSENT_SHARE:
         return "ru"
-    if ru < _ABSENT_SHARE and uk < _ABSENT_SHARE and bg >= _MARKER_SHARE / 2:
+    if ru == 0 and uk > 0:
+        return "uk"  # і/ї/є without ы/э/ё: neither Russian nor Bulgarian
+    # Russian writes ъ too ("съезд"), so one ъ in a short line proves nothing.
+    if ru == 0 and bg >= _MARKER_SHARE and bg * total >= _MIN_BG_HARD_SIGNS:
         return "bg"
     return None
 
 
 def _arabic_by_markers(text: str) -> str | None:
-    total = sum(1 for char in text if char.isalpha() and _script_of(char) == ARABIC)
+    total = _script_total(text, ARABIC)
     fa = _share(text, _FA_LETTERS, total)
-    ur = _share(text, _UR_LETTERS, total)
-    if ur >= _MARKER_SHARE:
+    if _share(text, _UR_LETTERS, total) >= _MARKER_SHARE:
         return None  # Urdu shares the Persian letters: leave it to the statistics
     if fa >= _MARKER_SHARE:
         return "fa"
@@ -183,14 +202,36 @@ def _arabic_by_markers(text: str) -> str | None:
     return None
 
 
-def _apply_declared(guess: LanguageGuess, candidates: list[tuple[str, float]], declared: str | None) -> LanguageGuess:
-    """Prefer the declared language when detection is unsure and the text's script allows it."""
-    if declared is None or guess.lang == declared or guess.confidence >= SURE_PROBABILITY:
-        return guess
-    allowed = _SCRIPT_LANGS.get(guess.script or "")
-    if allowed is not None and declared not in allowed:
-        return guess
-    if allowed is None and guess.script == LATIN and declared in _NON_LATIN:
-        return guess
-    declared_prob = dict(candidates).get(declared, 0.0)
-    return LanguageGuess(declared, max(declared_prob, guess.confidence), guess.script)
+def _ru_impossible(text: str) -> bool:
+    """Long Cyrillic text without ы, э or ё cannot be Russian."""
+    if _script_total(text, CYRILLIC) < _RU_PROOF_LETTERS:
+        return False
+    return not any(char in _RU_LETTERS for char in text)
+
+
+def _drop_impossible(candidates: list[tuple[str, float]], text: str, script: str | None) -> list[tuple[str, float]]:
+    if script != CYRILLIC or not _ru_impossible(text):
+        return candidates
+    return [(lang, prob) for lang, prob in candidates if lang != "ru"]
+
+
+def _use_declared(
+    candidates: list[tuple[str, float]], script: str | None, text: str, declared: str | None
+) -> LanguageGuess:
+    """Pick among the detector's answers, letting the declared language break ties it cannot."""
+    best, confidence = candidates[0] if candidates else (None, 0.0)
+    if declared is None or declared == best:
+        return LanguageGuess(best, confidence, script)
+    declared_prob = dict(candidates).get(declared)
+    relatives = _SCRIPT_LANGS.get(script or "")
+    if relatives is not None:
+        # Close relatives with no telling letters: the detector's split between them
+        # is noise on such text, the page's own declaration is not.
+        if declared in relatives and not (declared == "ru" and _ru_impossible(text)):
+            return LanguageGuess(declared, max(declared_prob or 0.0, _NO_OPINION), script)
+        return LanguageGuess(best, confidence, script)
+    if declared in _NON_LATIN or confidence >= SURE_PROBABILITY:
+        return LanguageGuess(best, confidence, script)
+    if declared_prob is None and confidence >= _NO_OPINION:
+        return LanguageGuess(best, confidence, script)  # the detector ruled the declared language out
+    return LanguageGuess(declared, max(declared_prob or 0.0, confidence), script)

@@ -96,16 +96,20 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split())
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema to ``revision``: the only way the schema is built."""
     try:
         command.upgrade(alembic_config(url), revision)
     except OperationalError as exc:
-        raise DatabaseError(f"cannot reach database {redact(url)}: {exc.orig}") from None
+        raise DatabaseError(f"cannot reach database {redact(url)}: {_one_line(exc.orig)}") from None
 
 
 def is_current(url: str) -> bool:
     try:
         return "alembic_version" in inspect(get_engine(url)).get_table_names()
     except OperationalError as exc:
-        raise DatabaseError(f"cannot reach database {redact(url)}: {exc.orig}") from None
+        raise DatabaseError(f"cannot reach database {redact(url)}: {_one_line(exc.orig)}") from None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
+from datetime import UTC
 from html import escape
 
 from crawler.demo import chrome
 from crawler.demo.catalog import CP1256_META, Catalog, Page, amp_path
 from crawler.demo.datefmt import iso_moscow, iso_utc, visible_date
 from crawler.demo.specials import PRIVATE_PATH
+
 
 def charset_meta(page: Page, *, amp: bool) -> str:
     """Only the header names windows-1251; only the meta names windows-1256 (see catalog)."""
@@ -80,8 +81,8 @@ def _meta(page: Page, canonical: str) -> list[str]:
     ]
     if page.og_locale:
         lines.append(f'<meta property="og:locale" content="{chrome.LOCALES[page.lang]}">')
-        lines += [f'<meta property="og:locale:alternate" content="{chrome.LOCALES[lang]}">'
-                  for lang, _ in page.versions if lang != page.lang]  # fmt: skip
+        others = [lang for lang, _ in page.versions if lang != page.lang]
+        lines += [f'<meta property="og:locale:alternate" content="{chrome.LOCALES[lang]}">' for lang in others]
     return lines
 
 
@@ -126,7 +127,7 @@ def _switcher(page: Page, base: str) -> str:
 
 def dateline(page: Page) -> str:
     if page.source == "wire":  # the Wire prints UTC, the zone its source file declares
-        return visible_date(page.published, page.lang, tz=timezone.utc)
+        return visible_date(page.published, page.lang, tz=UTC)
     return visible_date(page.published, page.lang, levantine=page.date_style == "text_ar_lev")
 
 
@@ -228,7 +229,8 @@ def malformed_html(page: Page, base: str) -> str:
             "<div class=article-body>",
             f"<p><b>{escape(first)}</span>",
             middle,
-            f"</div></font><p>{escape(rest[-1])}</p></p>",
+            f"<p>{escape(rest[-1])}</em></p></p>",
+            "</div></font></div>",
             "</article>",
             f"<div class=site-footer><p>{escape(chrome.FOOTER['en'][0])}",
             "",

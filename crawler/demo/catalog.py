@@ -1,18 +1,8 @@
 """Every rendering decision of the demo site, made once from the stories so that the pages
 (site.py) and the ground truth (truth.py) cannot disagree.
 
-The rules are positional, so the same stories always give the same site. For a story page,
-``k`` is its index among the story pages of its edition, ordered by story id:
-
-- charset: ru odd k -> windows-1251 named only in the HTTP header; ru k == 0 -> UTF-8 bytes
-  mislabelled as iso-8859-1 in the header (the meta says utf-8); ar k % 3 == 1 -> windows-1256
-  named only in ``<meta charset>``; everything else UTF-8 (header and meta).
-- date style: ru cycles (meta, jsonld, text_ru), en (meta, jsonld), ar (meta, jsonld, text_ar_eg,
-  text_ar_lev) over k. Specials, wrong-language pages and wire copies use "meta".
-- og:locale: every other hreflang story (by id, starting with the first) also carries og:locale.
-- ru feed: k % 4 == 2 items carry utm_* parameters; the k == 3 item links the AMP variant.
-- related: the next three story pages of the edition (cyclic); the first en page also links
-  the robots-disallowed draft.
+The rules are positional, so the same stories always give the same site; truth.py's docstring
+lists them.
 """
 
 from __future__ import annotations
@@ -104,14 +94,17 @@ def amp_path(path: str) -> str:
 
 def build_catalog(stories: Stories, generation: int = 0) -> Catalog:
     """All pages of the site as they are in the given generation (1 applies the updates)."""
-    story_pages = list(_story_pages(stories))
-    story_pages = _with_related(story_pages)
+    story_pages = _with_related(list(_story_pages(stories)))
     changed = _changes(stories, story_pages) if generation >= 1 else {}
-    story_pages = [replace(p, version=replace(p.version, paragraphs=changed[p.path])) if p.path in changed else p
-                   for p in story_pages]  # fmt: skip
+    story_pages = [_rewritten(p, changed[p.path]) if p.path in changed else p for p in story_pages]
     ru = [p for p in story_pages if p.lang == "ru"]
     amp = ru[3].path if len(ru) > 3 else None
-    pages = (*story_pages, *_special_pages(), *_wrong_language_pages(stories), *_wire_pages(stories))
+    pages = (
+        *story_pages,
+        *_special_pages(),
+        *_wrong_language_pages(stories),
+        *_wire_pages(stories),
+    )
     return Catalog(
         stories=stories,
         generation=generation,
@@ -161,6 +154,10 @@ def _with_related(pages: list[Page]) -> list[Page]:
             related = tuple(edition[(k + step) % len(edition)].path for step in range(1, count + 1))
             result.append(replace(page, related=related, links_private=lang == "en" and k == 0))
     return result
+
+
+def _rewritten(page: Page, paragraphs: tuple[str, ...]) -> Page:
+    return replace(page, version=replace(page.version, paragraphs=paragraphs))
 
 
 def _changes(stories: Stories, pages: list[Page]) -> dict[str, tuple[str, ...]]:

@@ -82,7 +82,5 @@ def simple_page(lang: str, title: str, body: str, *, canonical: str | None = Non
     ]
     if canonical:
         head.append(f'<link rel="canonical" href="{escape(canonical)}">')
-    return "\n".join(
-        (*head, "</head>", "<body>", header(lang, fronts_switcher(lang)), "<main>", body, "</main>",
-         footer(lang), "</body>", "</html>", "")
-    )  # fmt: skip
+    page = ["</head>", "<body>", header(lang, fronts_switcher(lang)), "<main>", body, "</main>", footer(lang)]
+    return "\n".join((*head, *page, "</body>", "</html>", ""))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 
 # Moscow has kept UTC+3 all year since 2014, so a fixed offset is exact and needs no tz database.
@@ -46,7 +46,7 @@ def iso_moscow(moment: datetime) -> str:
 
 
 def iso_utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def rfc822_moscow(moment: datetime) -> str:
@@ -55,4 +55,4 @@ def rfc822_moscow(moment: datetime) -> str:
 
 
 def rfc822_utc(moment: datetime) -> str:
-    return format_datetime(moment.astimezone(timezone.utc))
+    return format_datetime(moment.astimezone(UTC))

@@ -35,7 +35,7 @@ def _modified(catalog: Catalog, path: str, published: datetime) -> datetime:
 def _rss_item(base: str, link: str, entry: Page | Special) -> str:
     return (
         f"<item><title>{escape(entry.version.title)}</title><link>{escape(base + link)}</link>"
-        f"<guid isPermaLink=\"false\">{escape(entry.path)}</guid>"
+        f'<guid isPermaLink="false">{escape(entry.path)}</guid>'
         f"<pubDate>{rfc822_moscow(entry.published)}</pubDate>"
         f"<description>{escape(entry.version.description)}</description></item>"
     )
@@ -45,8 +45,7 @@ def _rss(base: str, lang: str, self_path: str, items: list[str]) -> str:
     return "\n".join(
         (
             XML_DECL,
-            '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-            'xmlns:atom="http://www.w3.org/2005/Atom">',
+            '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">',
             "<channel>",
             f"<title>{chrome.SITE_NAME}: {escape(chrome.FRONT_TITLES[lang])}</title>",
             f"<link>{base}/{lang}/</link>",
@@ -147,8 +146,7 @@ def pages_sitemap(catalog: Catalog, base: str) -> str:
     return "\n".join(
         (
             XML_DECL,
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
             *urls,
             "</urlset>",
             "",
@@ -158,10 +156,14 @@ def pages_sitemap(catalog: Catalog, base: str) -> str:
 
 def wire_rss(catalog: Catalog, base: str) -> str:
     """One feed for both wire languages; each item names its own language."""
-    pages = sorted((p for p in catalog.pages if p.source == "wire"), key=lambda p: (p.published, p.path), reverse=True)
+    pages = sorted(
+        (p for p in catalog.pages if p.source == "wire"),
+        key=lambda p: (p.published, p.path),
+        reverse=True,
+    )
     items = [
         f"<item><title>{escape(p.version.title)}</title><link>{escape(base + p.path)}</link>"
-        f"<guid isPermaLink=\"true\">{escape(base + p.path)}</guid>"
+        f'<guid isPermaLink="true">{escape(base + p.path)}</guid>'
         f"<pubDate>{rfc822_utc(p.published)}</pubDate><dc:language>{p.lang}</dc:language></item>"
         for p in pages
     ]

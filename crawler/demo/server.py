@@ -6,6 +6,7 @@ exactly which paths a crawl requested (robots rules, re-crawl skips), which the 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import Counter
 from collections.abc import Mapping
@@ -40,7 +41,8 @@ class DemoServer:
         self._generation = 0
         self._sites: dict[int, dict[str, Response]] = {}
         self._hits: Counter[str] = Counter()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the hit counter and the generation
+        self._render_lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -74,7 +76,10 @@ class DemoServer:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -122,11 +127,12 @@ class DemoServer:
         self._stopping.wait(self.slow_seconds)
 
     def _site(self) -> dict[str, Response]:
-        with self._lock:
+        with self._render_lock:
             generation = self._generation
             site = self._sites.get(generation)
             if site is None:
-                assert self._stories is not None
+                if self._stories is None:
+                    raise RuntimeError("the demo server has not been started")
                 site = self._sites[generation] = build_site(self._stories, self.base, generation)
             return site
 
@@ -157,10 +163,9 @@ class _Handler(BaseHTTPRequestHandler):
         response = demo.respond(self.path)
         if response.slow:
             demo.hold()
-        try:
+        # The client may have given up waiting (the slow page); then there is nothing left to do.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._send(response, with_body=with_body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up waiting (the slow page); nothing left to do
 
     def _send(self, response: Response, *, with_body: bool) -> None:
         headers = dict(response.headers)
