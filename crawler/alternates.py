@@ -35,8 +35,7 @@ MAX_LANG_ATTR_LABEL = 30
 # explicitly instead of accepting any two letters, so "It" or "Us" menus stay out.
 _LABELS: dict[str, tuple[str, ...]] = {
     "ru": ("ru", "rus", "рус", "русский", "russian", "на русском", "по-русски", "русская версия"),
-    "en": ("en", "eng", "english", "англ", "english version", "in english", "الإنجليزية", "الانجليزية",
-           "إنجليزي", "انجليزي", "إنجليزية", "english edition"),
+    "en": ("en", "eng", "english", "англ", "in english", "english version", "الإنجليزية", "الانجليزية", "إنجليزي"),
     "ar": ("ar", "arabic", "عربي", "عربى", "العربية", "عربية", "النسخة العربية", "арабский"),
     "uk": ("uk", "ua", "укр", "українська", "українською", "ukrainian"),
     "fr": ("fr", "français", "francais", "french"),
@@ -51,7 +50,7 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "ko": ("ko", "한국어", "korean"),
     "he": ("he", "עברית", "hebrew"),
     "kk": ("kk", "kz", "қазақша", "kazakh"),
-    "be": ("be", "by", "беларуская", "belarusian"),
+    "be": ("be", "беларуская", "belarusian"),
     "hy": ("hy", "հայերեն", "armenian"),
     "ka": ("ka", "ქართული", "georgian"),
     "az": ("az", "azərbaycan", "azerbaijani"),
@@ -75,6 +74,7 @@ _LABEL_JUNK = re.compile(r"[\s\W_]+$|^[\s\W_]+")
 _SPACES = re.compile(r"\s+")
 # Index documents at the root of an edition ("/en/index.html") are fronts too.
 _INDEX_FILE = re.compile(r"^(index|default|home|main)(\.\w+)?$", re.IGNORECASE)
+_HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
 _LANG_SEGMENT = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$", re.IGNORECASE)
 
 
@@ -178,8 +178,8 @@ def is_section_front(url: str) -> bool:
 
 def _base_url(tree: Any, url: str) -> str:
     for href in tree.xpath("//base/@href"):
-        if href.strip():
-            return urljoin(url, href.strip())
+        if str(href).strip():
+            return urljoin(url, str(href).strip())
     return url
 
 
@@ -209,7 +209,9 @@ def _rel_has(element: Any, value: str) -> bool:
 
 def _hreflang_pairs(tree: Any, base: str) -> Iterator[tuple[str, str]]:
     for link in tree.iter("link"):
-        if not _rel_has(link, "alternate"):
+        # rel=alternate also announces feeds and print versions; only HTML pages are translations.
+        kind = (link.get("type") or "text/html").strip().lower()
+        if not _rel_has(link, "alternate") or kind not in _HTML_TYPES:
             continue
         lang = normalize_lang((link.get("hreflang") or "").strip())
         href = _resolve(base, link.get("href"))
@@ -224,9 +226,9 @@ def _og_locale_links(tree: Any, declared: list[tuple[str, str]], own: frozenset[
             by_lang.setdefault(lang, href)
     links = []
     for content in tree.xpath("//meta[@property='og:locale:alternate']/@content"):
-        lang = normalize_lang(content.strip())
-        if lang and lang in by_lang:
-            links.append(Alternate(lang, by_lang[lang], OG_LOCALE))
+        locale = normalize_lang(str(content).strip())
+        if locale and locale in by_lang:
+            links.append(Alternate(locale, by_lang[locale], OG_LOCALE))
     return links
 
 

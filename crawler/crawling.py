@@ -63,7 +63,7 @@ def run_crawls(
     before_start: Callable[[], None] | None = None,
 ) -> list[CrawlRun]:
     """Crawl ``sources`` in this process (Twisted's reactor runs once per process) and wait for the end."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     runs = []
     for key in sources:
         crawler = process.create_crawler(NewsSpider)
@@ -76,7 +76,7 @@ def run_crawls(
             print(f"  … {progress_line(runs)}", file=progress, flush=True)
 
         ticker = task.LoopingCall(report)
-        reactor.callWhenRunning(ticker.start, progress_every, False)  # type: ignore[attr-defined]
+        reactor.callWhenRunning(ticker.start, progress_every, False)
     if before_start is not None:
         before_start()
     process.start()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from scrapy import exceptions
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
-
-from scrapy import exceptions
-from scrapy.spidermiddlewares.httperror import HttpError
 
 # Scrapy wraps Twisted's errors in its own since 2.13; both are named so either surfaces the same way.
 _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
@@ -34,10 +33,10 @@ _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
 
 def failure_kind(failure: Failure) -> str:
     """A short stable name: ``http_404``, ``timeout``, ``dns``, ``connection``, ``ignored``, ..."""
-    if failure.check(HttpError):
+    if failure.check(HttpError):  # type: ignore[no-untyped-call]
         response = getattr(failure.value, "response", None)
         return f"http_{response.status}" if response is not None else "http"
     for types, kind in _KINDS:
-        if failure.check(*types):
+        if failure.check(*types):  # type: ignore[no-untyped-call]
             return kind
     return type(failure.value).__name__.lower()

@@ -36,48 +36,25 @@ MIN_ARTICLE_CHARS = 250
 LINK_LIST_SHARE = 0.5
 # Link texts shorter than this ("More", "Home") never make a page a link list.
 MIN_LINK_TEXT_CHARS = 15
-# Visible date labels are short; longer elements are paragraphs that merely mention a date.
-MAX_DATE_LABEL_CHARS = 120
-MAX_DATE_ELEMENTS = 60
+# Datelines and bylines are short; longer elements are paragraphs that merely mention a date.
+MAX_LABEL_CHARS = 120
+MAX_LABELS = 60
 
-ARTICLE_TYPES = frozenset(
-    {
-        "article",
-        "newsarticle",
-        "reportagenewsarticle",
-        "analysisnewsarticle",
-        "opinionnewsarticle",
-        "backgroundnewsarticle",
-        "reviewnewsarticle",
-        "askpublicnewsarticle",
-        "blogposting",
-        "liveblogposting",
-        "techarticle",
-        "scholarlyarticle",
-        "report",
-    }
-)
+# schema.org types of the Article family that news and blog pages use.
+ARTICLE_TYPES = frozenset({
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting", "liveblogposting",
+    "techarticle", "scholarlyarticle", "report",
+})  # fmt: skip
+# Meta names and properties for the publication time, the most specific first.
 _PUBLISHED_META = (
-    "article:published_time",
-    "og:article:published_time",
-    "og:published_time",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "publish_date",
-    "published_time",
-    "parsely-pub-date",
-    "sailthru.date",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date",
-    "dcterms.date",
-    "date",
-)
+    "article:published_time", "og:article:published_time", "og:published_time", "datepublished", "pubdate",
+    "publishdate", "publish-date", "publish_date", "published_time", "parsely-pub-date", "sailthru.date",
+    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "date",
+)  # fmt: skip
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•/»«]+|--)\s+|\s*::\s*")
-_DATE_HINT = re.compile(r"date|time|publish|posted|byline|dateline|stamp|meta|datum|дата|время", re.IGNORECASE)
+_LABEL_HINT = re.compile(r"date|time|publish|posted|byline|author|stamp|meta|datum|дата|время", re.IGNORECASE)
 _HAS_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
 
 
@@ -115,9 +92,7 @@ class _Page:
     timezone: str
 
 
-def extract_article(
-    html: str, url: str, *, timezone: str = "UTC", hints: Mapping[str, Any] | None = None
-) -> Extracted:
+def extract_article(html: str, url: str, *, timezone: str = "UTC", hints: Mapping[str, Any] | None = None) -> Extracted:
     """Extract an article's fields from ``html`` fetched at ``url``.
 
     ``timezone`` (IANA name, e.g. the source's) is how dates without an offset are
@@ -132,20 +107,23 @@ def extract_article(
     if tree is None:
         return Extracted(url, _safe_canonical(url), None, "", None, None, None, drop_reason="not_article")
     page = _read_page(tree, url, timezone)
-    document = _trafilatura(html, url)
-    body = _body(document)
-    structured = _claims_article(page)
-    is_article = _decide_article(structured, body, page.tree)
+    document = _trafilatura(html, url, precise=True)
+    title = _title(page, _attr(document, "sitename"), _hint(hints, "title"))
+    authors = _authors(page, _attr(document, "author"))
+    labels = _header_labels(page)
+    header = {_norm(text) for text in [*labels, *_h1s(page), *authors, title or ""]}
+    body = _body(_body_text(html, url, document), header)
+    is_article = _decide_article(_claims_article(page), body, page.tree)
     links = alternate_links_from_tree(tree, url)
     return Extracted(
         url=url,
         canonical_url=_canonical_url(page),
-        title=_title(page, _attr(document, "sitename"), _hint(hints, "title")),
+        title=title,
         body=body,
         declared_lang=_declared_lang(page),
-        published_at=_published(page, hints, _attr(document, "date")),
+        published_at=_published(page, hints, labels, _attr(document, "date")),
         modified_at=_first_date(page, _modified_values(page)),
-        authors=_authors(page, _attr(document, "author")),
+        authors=authors,
         description=_description(page, _attr(document, "description")),
         tags=_tags(page, document),
         alternates=alternates_dict(links),
@@ -180,20 +158,20 @@ def _read_page(tree: Any, url: str, timezone: str) -> _Page:
 # --- body -------------------------------------------------------------------------------------------------
 
 
-def _trafilatura(html: str, url: str) -> Any | None:
+def _trafilatura(html: str, url: str, *, precise: bool) -> Any | None:
     try:
         return trafilatura.bare_extraction(
             html,
             url=url,
-            favor_precision=True,
+            favor_precision=precise,
             include_comments=False,
             include_tables=True,
-            # trafilatura's dedup remembers segments across calls in a global cache,
-            # which would strip a syndicated copy's text; it also lowered F1.
+            # By default trafilatura's dedup counts segments across calls in a global
+            # cache, so a syndicated copy would lose its text; per page it lowered F1.
             deduplicate=False,
-            with_metadata=True,
+            with_metadata=precise,
         )
-    except Exception:  # noqa: BLE001 - the extractor fails in many ways on junk; no body is the answer
+    except Exception:  # it fails in many ways on junk markup, and "no body" is the right answer then
         log.debug("trafilatura failed on %s", url, exc_info=True)
         return None
 
@@ -202,11 +180,32 @@ def _attr(document: Any, name: str) -> Any:
     return getattr(document, name, None) if document is not None else None
 
 
-def _body(document: Any) -> str:
-    text = _attr(document, "text")
-    if not isinstance(text, str):
-        return ""
-    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+def _body_text(html: str, url: str, precise: Any) -> str:
+    """Precision mode's text, unless it misses an article that the balanced mode finds.
+
+    Precision mode drops boilerplate best, but on some templates it keeps only a
+    line of a long post; a page too short for an article gets a second look.
+    """
+    text = _attr(precise, "text")
+    text = text if isinstance(text, str) else ""
+    if len(text) >= MIN_ARTICLE_CHARS:
+        return text
+    wider = _attr(_trafilatura(html, url, precise=False), "text")
+    return wider if isinstance(wider, str) and len(wider) >= MIN_ARTICLE_CHARS else text
+
+
+def _body(text: str, header: set[str]) -> str:
+    """Paragraphs joined by blank lines, without the headline, byline and dateline at either end.
+
+    With no paragraphs to find, the extractor falls back to the article header;
+    a photo report would then look like a one-line article.
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    while lines and _norm(lines[0]) in header:
+        lines.pop(0)
+    while lines and _norm(lines[-1]) in header:
+        lines.pop()
+    return "\n\n".join(lines)
 
 
 def _claims_article(page: _Page) -> bool:
@@ -222,11 +221,11 @@ def _decide_article(structured: bool, body: str, tree: Any) -> bool:
 
 
 def _is_link_list(body: str, tree: Any) -> bool:
-    anchors = {_norm(a.text_content()) for a in tree.iter("a")}
-    anchors = {text for text in anchors if len(text) >= MIN_LINK_TEXT_CHARS}
-    lines = [_norm(line) for line in body.split("\n\n")]
-    linked = sum(len(line) for line in lines if line in anchors)
-    return linked > LINK_LIST_SHARE * sum(len(line) for line in lines)
+    # Substrings rather than lines: the extractor may run a list together into one line.
+    text = _norm(body)
+    anchors = {_norm(anchor.text_content()) for anchor in tree.iter("a")}
+    linked = sum(len(anchor) for anchor in anchors if len(anchor) >= MIN_LINK_TEXT_CHARS and anchor in text)
+    return linked > LINK_LIST_SHARE * len(text)
 
 
 # --- metadata sources ---------------------------------------------------------------------------------------
@@ -267,7 +266,11 @@ def _ld_article(tree: Any, url: str) -> tuple[dict[str, Any], bool]:
             return node, True
     own = canonicalize(url)
     for node in nodes:
-        ids = [*_ld_strings(node.get("url")), *_ld_strings(node.get("@id")), *_ld_strings(node.get("mainEntityOfPage"), "@id")]
+        ids = [
+            *_ld_strings(node.get("url")),
+            *_ld_strings(node.get("@id")),
+            *_ld_strings(node.get("mainEntityOfPage"), "@id"),
+        ]
         if "datePublished" in node and own in {canonicalize(value) for value in ids}:
             return node, False
     return {}, False
@@ -297,14 +300,19 @@ def _flatten_ld(data: Any, depth: int) -> Iterator[dict[str, Any]]:
                 yield from _flatten_ld(data[key], depth + 1)
 
 
-def _ld_strings(value: Any, key: str = "name") -> list[str]:
-    """Strings of a JSON-LD value that may be a string, an object with ``key`` or a list of either."""
+def _ld_strings(value: Any, key: str = "name", depth: int = 0) -> list[str]:
+    """Strings of a JSON-LD value that may be a string, an object with ``key`` or a list of either.
+
+    Real values are at most a list of objects deep; hostile nesting stops there too.
+    """
     if isinstance(value, str):
         return [value.strip()] if value.strip() else []
+    if depth > 3:
+        return []
     if isinstance(value, dict):
-        return _ld_strings(value.get(key), key)
+        return _ld_strings(value.get(key), key, depth + 1)
     if isinstance(value, list):
-        return [text for item in value[:50] for text in _ld_strings(item, key)]
+        return [text for item in value[:50] for text in _ld_strings(item, key, depth + 1)]
     return []
 
 
@@ -355,7 +363,8 @@ def _title(page: _Page, site_name: Any, hint: str | None) -> str | None:
     """
     names = [name for name in (_meta(page, "og:site_name", "application-name"), site_name) if name]
     names += _ld_strings(page.ld.get("publisher"))
-    meta_titles = [text for text in (_meta(page, "og:title", "twitter:title"), *_ld_strings(page.ld.get("headline"))[:1]) if text]
+    headline = _ld_strings(page.ld.get("headline"))[:1]
+    meta_titles = [text for text in (_meta(page, "og:title", "twitter:title"), *headline) if text]
     doc_title = _doc_title(page)
     headings = _h1s(page)
     raw = [*meta_titles, *([doc_title] if doc_title else [])]
@@ -439,14 +448,15 @@ def _tags(page: _Page, document: Any) -> list[str]:
 # --- dates --------------------------------------------------------------------------------------------------
 
 
-def _published(page: _Page, hints: Mapping[str, Any], fallback: Any) -> datetime | None:
-    """The publication time in the order of trust; see the module docstring of crawler.dates."""
+def _published(page: _Page, hints: Mapping[str, Any], labels: list[str], fallback: Any) -> datetime | None:
+    """Publication time, in order of trust: JSON-LD, meta tags and itemprop, <time datetime>,
+    the feed's date, a visible date label, and last htmldate's guess (via trafilatura)."""
     structured = [*_ld_strings(page.ld.get("datePublished"))[:1], *_meta_values(page, _PUBLISHED_META)]
     found = _first_date(page, [*structured, *_time_values(page)])
     if found is None:
         found = _hint_date(hints.get("published"), page.timezone)
     if found is None:
-        found = _first_date(page, _visible_date_texts(page))
+        found = _first_date(page, [label for label in labels if _HAS_DIGIT.search(label)])
     if found is None and isinstance(fallback, str):
         found = parse_date(fallback, page.timezone)
     return found
@@ -471,23 +481,20 @@ def _camel(key: str) -> str:
 
 def _time_values(page: _Page) -> list[str]:
     elements = _header_first(page, page.tree.xpath("//time[@datetime]"))
-    return [element.get("datetime") for element in elements[:MAX_DATE_ELEMENTS]]
+    return [element.get("datetime") for element in elements[:MAX_LABELS]]
 
 
-def _visible_date_texts(page: _Page) -> list[str]:
+def _header_labels(page: _Page) -> list[str]:
+    """Short texts of dateline, byline and time elements, those of the article first."""
     elements = [
         element
         for element in page.tree.iter()
         if isinstance(element.tag, str)
         and element.tag not in ("script", "style", "html", "body", "head")
-        and (element.tag == "time" or _DATE_HINT.search(_element_names(element)))
+        and (element.tag == "time" or _LABEL_HINT.search(_element_names(element)))
     ]
-    texts = []
-    for element in _header_first(page, elements):
-        text = " ".join(element.text_content().split())
-        if text and len(text) <= MAX_DATE_LABEL_CHARS and _HAS_DIGIT.search(text):
-            texts.append(text)
-    return texts[:MAX_DATE_ELEMENTS]
+    texts = (" ".join(element.text_content().split()) for element in _header_first(page, elements))
+    return [text for text in texts if 0 < len(text) <= MAX_LABEL_CHARS][:MAX_LABELS]
 
 
 def _element_names(element: Any) -> str:

@@ -1,10 +1,10 @@
-"""Language of an article body, checked against the script it is written in.
+"""Language of an article body, checked against the alphabet it is written in.
 
 langdetect is accurate on long text but confuses close relatives on short text:
 Ukrainian and Bulgarian come out as Russian, Persian as Arabic. Each of these
-languages has letters the others never use, so the alphabet settles what the
-statistics cannot, and the dominant script rules out impossible answers
-(Cyrillic text is never English).
+languages uses letters that the others never write, so the alphabet first rules
+out what is impossible (and Cyrillic text is never English), then langdetect
+chooses among what is left.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
-from langdetect import DetectorFactory, LangDetectException, detect_langs
+from langdetect import DetectorFactory, LangDetectException
+from langdetect.detector_factory import PROFILES_DIRECTORY
 
 # Seed once so that the same text always gets the same answer (langdetect samples randomly).
 DetectorFactory.seed = 0
@@ -21,42 +23,64 @@ DetectorFactory.seed = 0
 SAMPLE_CHARS = 5000
 # Below this many letters no detector is reliable; the caller falls back to the declared language.
 MIN_LETTERS = 20
-# langdetect is "unsure" below this probability; a declared language may then break the tie.
+# Below this langdetect is unsure, and a declared language may break the tie.
 SURE_PROBABILITY = 0.9
-# Below this the detector has no real opinion, and any declared language may win.
-_NO_OPINION = 0.5
-# How sure an answer settled by letters that only one language uses is.
-MARKER_CONFIDENCE = 0.9
+# The confidence of an answer that the alphabet alone settled.
+ALPHABET_CONFIDENCE = 0.9
+# Up to this many letters a declared language beats langdetect between close relatives
+# (ru/uk/bg, ar/fa); the confidence then never drops below the floor, so that a
+# declared answer is not mistaken for "no answer".
+SHORT_TEXT_LETTERS = 300
+DECLARED_FLOOR = 0.1
 
 CYRILLIC, ARABIC, LATIN, OTHER = "Cyrillic", "Arabic", "Latin", "other"
 
-# Languages langdetect knows, by the script they are written in; an answer in
-# another script than the text's is discarded.
-_SCRIPT_LANGS: dict[str, frozenset[str]] = {
-    CYRILLIC: frozenset({"ru", "uk", "bg", "mk", "be", "sr"}),
-    ARABIC: frozenset({"ar", "fa", "ur"}),
-}
-_NON_LATIN = frozenset().union(*_SCRIPT_LANGS.values())
 
-_RU_LETTERS = frozenset("ыэёЫЭЁ")  # never written in Ukrainian or Bulgarian
-_CYRILLIC_MARKERS: dict[str, frozenset[str]] = {
-    "uk": frozenset("іїєґІЇЄҐ"),
-    "ru": _RU_LETTERS,
-    "bg": frozenset("ъЪ"),  # a vowel in Bulgarian, a rare hard sign in Russian
-    "be": frozenset("ўЎ"),
-    "sr": frozenset("ђћЂЋ"),
-    "mk": frozenset("ѓќѕЃЌЅ"),
+@dataclass(frozen=True)
+class _Alphabet:
+    """Letters a language writes often (own) and never (foreign), within its script."""
+
+    own: frozenset[str]
+    foreign: frozenset[str]
+    # In this many letters of the language at least one own letter is all but certain,
+    # so a longer text without any is not in it.
+    proof_letters: int
+
+
+def _alphabet(own: str, foreign: str, proof_letters: int) -> _Alphabet:
+    return _Alphabet(frozenset(own + own.upper()), frozenset(foreign + foreign.upper()), proof_letters)
+
+
+# Frequencies behind the numbers: і/ї/є are ~7 % of Ukrainian letters, ы/э/ё ~2.3 % of
+# Russian, ъ ~2.5 % of Bulgarian, ј/љ/њ... ~4 % of Macedonian, ی/ک/گ/پ/چ ~10 % of Persian,
+# ے/ہ/ں... ~11 % of Urdu.
+_ALPHABETS: dict[str, dict[str, _Alphabet]] = {
+    CYRILLIC: {
+        "ru": _alphabet("ыэё", "іїєґўђћјљњѓќѕџ", 300),
+        "uk": _alphabet("іїєґ", "ыэёъўђћјљњѓќѕџ", 150),
+        "bg": _alphabet("ъ", "ыэёіїєґўђћјљњѓќѕџ", 250),
+        "mk": _alphabet("јљњѓќѕџ", "ыэёіїєґъўђћ", 100),
+        "sr": _alphabet("ђћјљњџ", "ыэёіїєґъўѓќѕ", 100),
+        "be": _alphabet("ў", "ъїєґищђћјљњѓќѕџ", 100),
+    },
+    ARABIC: {
+        "ar": _alphabet("", "پچژگکیٹڈڑںےۓہۂ", 0),
+        # Some Persian sites type Arabic ي and ك, leaving only پ چ ژ گ (~2 %) as proof.
+        "fa": _alphabet("پچژگکی", "ٹڈڑںےۓہۂ", 200),
+        "ur": _alphabet("ٹڈڑںےۓہۂ", "", 25),
+    },
 }
-_FA_LETTERS = frozenset("پچژگکی")
-_UR_LETTERS = frozenset("ٹڈڑںےۓہۂ")
-# Shares of the script's letters. Ukrainian writes і/ї/є in about 6 % of letters,
-# Russian ы/э/ё in about 2 %, Bulgarian ъ in about 2 % and Persian ی/ک/گ/پ/چ in
-# about 10 %; a proper name or a quote stays far below these floors.
-_MARKER_SHARE = 0.01
-_ABSENT_SHARE = 0.002
-# In this many Russian letters at least one ы, э or ё is all but certain (p < 0.001).
-_RU_PROOF_LETTERS = 300
-_MIN_BG_HARD_SIGNS = 2
+# A few foreign letters come with names and quotes ("Київ" in a Russian report); a
+# language is ruled out only when its foreign letters pass this share of the script.
+_FOREIGN_SHARE = 0.002
+# Russian writes ъ ("съезд") but seldom: ъ without any ы, э or ё is Bulgarian's signature.
+_RU_EXCLUDED_BY = frozenset("ъЪ")
+
+# langdetect languages written in a script other than Latin: never an answer for Latin text.
+_NON_LATIN = frozenset(
+    {"ar", "fa", "ur", "ru", "uk", "bg", "mk", "el", "he", "hi", "mr", "ne", "bn", "gu", "pa", "ta", "te"}
+    | {"kn", "ml", "th", "ja", "ko", "zh-cn", "zh-tw"}
+)
 
 _URL_RE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 _LANG_CODE_RE = re.compile(r"[a-z]{2,3}")
@@ -99,18 +123,21 @@ def normalize_lang(code: str | None) -> str | None:
 
 
 def detect_language(text: str, declared: str | None = None) -> LanguageGuess:
-    """Guess the language of ``text``; ``declared`` (e.g. ``<html lang>``) breaks ties when detection is unsure."""
+    """Guess the language of ``text`` (ISO 639-1).
+
+    ``declared`` (``<html lang>``, feed language) decides between close relatives
+    the alphabet cannot tell apart, and otherwise breaks ties when langdetect is unsure.
+    Text with fewer than MIN_LETTERS letters gets lang None and confidence 0.
+    """
     sample = _URL_RE.sub(" ", text[:SAMPLE_CHARS])
-    letters = _letters_by_script(sample)
-    total = sum(letters.values())
-    if total < MIN_LETTERS:
-        return LanguageGuess(None, 0.0, _dominant(letters))
-    script = _dominant(letters)
-    candidates = _drop_impossible(_candidates(sample, script), sample, script)
-    lang, confidence = _by_markers(sample, script, candidates)
-    if lang is not None:
-        return LanguageGuess(lang, confidence, script)
-    return _use_declared(candidates, script, sample, normalize_lang(declared))
+    letters = Counter(_script_of(char) for char in sample if char.isalpha())
+    script = letters.most_common(1)[0][0] if letters else None
+    if script is None or sum(letters.values()) < MIN_LETTERS:
+        return LanguageGuess(None, 0.0, script)
+    if script in _ALPHABETS:
+        return _within_script(sample, script, letters[script], normalize_lang(declared))
+    allowed = None if script == OTHER else frozenset(_languages()) - _NON_LATIN
+    return _choose(_detect(sample, allowed), script, normalize_lang(declared))
 
 
 def _script_of(char: str) -> str:
@@ -124,114 +151,77 @@ def _script_of(char: str) -> str:
     return OTHER
 
 
-def _letters_by_script(text: str) -> Counter[str]:
-    return Counter(_script_of(char) for char in text if char.isalpha())
+def _hard_signs_exclude_russian(counts: Counter[str], declared: str | None) -> bool:
+    hard_signs = sum(counts[char] for char in _RU_EXCLUDED_BY)
+    # One ъ is also a Russian "объявил" or "съезд": let a declared ru page keep it.
+    return hard_signs >= 2 or (hard_signs == 1 and declared != "ru")
 
 
-def _dominant(letters: Counter[str]) -> str | None:
-    if not letters:
-        return None
-    return letters.most_common(1)[0][0]
+def _possible(text: str, script: str, script_letters: int, declared: str | None) -> list[str]:
+    """The script's languages whose alphabet fits the text."""
+    counts = Counter(text)
+    possible = []
+    for lang, alphabet in _ALPHABETS[script].items():
+        own = sum(counts[char] for char in alphabet.own)
+        foreign = sum(counts[char] for char in alphabet.foreign)
+        if foreign > script_letters * _FOREIGN_SHARE:
+            continue
+        if alphabet.own and own == 0 and script_letters >= alphabet.proof_letters:
+            continue
+        if lang == "ru" and own == 0 and _hard_signs_exclude_russian(counts, declared):
+            continue
+        possible.append(lang)
+    return possible
 
 
-def _candidates(text: str, script: str | None) -> list[tuple[str, float]]:
-    """langdetect's answers that are possible in ``script``, most probable first."""
+def _within_script(text: str, script: str, script_letters: int, declared: str | None) -> LanguageGuess:
+    possible = _possible(text, script, script_letters, declared) or list(_ALPHABETS[script])
+    known = [lang for lang in possible if lang in _languages()]
+    if len(possible) == 1 or not known:
+        # The alphabet settled it, or only languages langdetect lacks remain (be, sr).
+        lang = possible[0]
+        detected = dict(_detect(text, frozenset([lang]))) if lang in _languages() else {}
+        return LanguageGuess(lang, max(detected.get(lang, 0.0), ALPHABET_CONFIDENCE), script)
+    candidates = _detect(text, frozenset(known))
+    if declared in known and script_letters < SHORT_TEXT_LETTERS:
+        # Close relatives with no telling letters: langdetect's split between them is
+        # noise on short text, while the page's own declaration is not.
+        return LanguageGuess(declared, max(dict(candidates).get(declared, 0.0), DECLARED_FLOOR), script)
+    return _choose(candidates, script, declared)
+
+
+def _choose(candidates: list[tuple[str, float]], script: str | None, declared: str | None) -> LanguageGuess:
+    """langdetect's best answer, unless it is unsure and the declared language is among its answers."""
+    best, confidence = candidates[0] if candidates else (None, 0.0)
+    if declared is not None and declared != best and confidence < SURE_PROBABILITY:
+        declared_prob = dict(candidates).get(declared)
+        if declared_prob is not None:
+            return LanguageGuess(declared, declared_prob, script)
+    return LanguageGuess(best, confidence, script)
+
+
+@cache
+def _factory() -> DetectorFactory:
+    # An own factory instead of langdetect's module global so priors can be set per call.
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    return factory
+
+
+@cache
+def _languages() -> frozenset[str]:
+    return frozenset(_factory().get_lang_list())
+
+
+def _detect(text: str, allowed: frozenset[str] | None) -> list[tuple[str, float]]:
+    """langdetect's (language, probability) answers, most probable first, limited to ``allowed``."""
     try:
-        found = detect_langs(text)
+        detector = _factory().create()
+        if allowed:
+            detector.set_prior_map(dict.fromkeys(allowed & _languages(), 1.0))
+        detector.append(text)
+        found = detector.get_probabilities()
     except LangDetectException:
         return []
     results = [(normalize_lang(item.lang), float(item.prob)) for item in found]
-    allowed = _SCRIPT_LANGS.get(script or "")
-    return [
-        (lang, prob)
-        for lang, prob in results
-        if lang is not None and (lang in allowed if allowed else lang not in _NON_LATIN or script == OTHER)
-    ]
-
-
-def _share(text: str, letters: frozenset[str], script_total: int) -> float:
-    return sum(1 for char in text if char in letters) / script_total if script_total else 0.0
-
-
-def _by_markers(text: str, script: str | None, candidates: list[tuple[str, float]]) -> tuple[str | None, float]:
-    """Settle close relatives by letters unique to one of them; (None, 0) when the letters say nothing."""
-    if script == CYRILLIC:
-        lang = _cyrillic_by_markers(text)
-    elif script == ARABIC:
-        lang = _arabic_by_markers(text)
-    else:
-        return None, 0.0
-    if lang is None:
-        return None, 0.0
-    prob = dict(candidates).get(lang, 0.0)
-    return lang, max(prob, MARKER_CONFIDENCE)
-
-
-def _script_total(text: str, script: str) -> int:
-    return sum(1 for char in text if char.isalpha() and _script_of(char) == script)
-
-
-def _cyrillic_by_markers(text: str) -> str | None:
-    total = _script_total(text, CYRILLIC)
-    shares = {name: _share(text, letters, total) for name, letters in _CYRILLIC_MARKERS.items()}
-    uk, ru, bg = shares["uk"], shares["ru"], shares["bg"]
-    for lang in ("be", "sr", "mk"):
-        if shares[lang] >= _ABSENT_SHARE:
-            return lang
-    if uk >= _MARKER_SHARE and uk > ru:
-        return "uk"
-    if ru >= _MARKER_SHARE / 2 and uk < _ABSENT_SHARE:
-        return "ru"
-    if ru == 0 and uk > 0:
-        return "uk"  # і/ї/є without ы/э/ё: neither Russian nor Bulgarian
-    # Russian writes ъ too ("съезд"), so one ъ in a short line proves nothing.
-    if ru == 0 and bg >= _MARKER_SHARE and bg * total >= _MIN_BG_HARD_SIGNS:
-        return "bg"
-    return None
-
-
-def _arabic_by_markers(text: str) -> str | None:
-    total = _script_total(text, ARABIC)
-    fa = _share(text, _FA_LETTERS, total)
-    if _share(text, _UR_LETTERS, total) >= _MARKER_SHARE:
-        return None  # Urdu shares the Persian letters: leave it to the statistics
-    if fa >= _MARKER_SHARE:
-        return "fa"
-    if fa < _ABSENT_SHARE:
-        return "ar"
-    return None
-
-
-def _ru_impossible(text: str) -> bool:
-    """Long Cyrillic text without ы, э or ё cannot be Russian."""
-    if _script_total(text, CYRILLIC) < _RU_PROOF_LETTERS:
-        return False
-    return not any(char in _RU_LETTERS for char in text)
-
-
-def _drop_impossible(candidates: list[tuple[str, float]], text: str, script: str | None) -> list[tuple[str, float]]:
-    if script != CYRILLIC or not _ru_impossible(text):
-        return candidates
-    return [(lang, prob) for lang, prob in candidates if lang != "ru"]
-
-
-def _use_declared(
-    candidates: list[tuple[str, float]], script: str | None, text: str, declared: str | None
-) -> LanguageGuess:
-    """Pick among the detector's answers, letting the declared language break ties it cannot."""
-    best, confidence = candidates[0] if candidates else (None, 0.0)
-    if declared is None or declared == best:
-        return LanguageGuess(best, confidence, script)
-    declared_prob = dict(candidates).get(declared)
-    relatives = _SCRIPT_LANGS.get(script or "")
-    if relatives is not None:
-        # Close relatives with no telling letters: the detector's split between them
-        # is noise on such text, the page's own declaration is not.
-        if declared in relatives and not (declared == "ru" and _ru_impossible(text)):
-            return LanguageGuess(declared, max(declared_prob or 0.0, _NO_OPINION), script)
-        return LanguageGuess(best, confidence, script)
-    if declared in _NON_LATIN or confidence >= SURE_PROBABILITY:
-        return LanguageGuess(best, confidence, script)
-    if declared_prob is None and confidence >= _NO_OPINION:
-        return LanguageGuess(best, confidence, script)  # the detector ruled the declared language out
-    return LanguageGuess(declared, max(declared_prob or 0.0, confidence), script)
+    return [(lang, prob) for lang, prob in results if lang is not None]

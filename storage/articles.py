@@ -158,20 +158,22 @@ def record_url(
 
 
 def promote_earlier_copy(
-    session: Session, article: Article, *, source_id: int, canonical_url: str, published_at: datetime | None
+    session: Session, article: Article, *, source_id: int, canonical_url: str, text: ArticleText
 ) -> None:
-    """An exact copy published earlier than the stored one becomes the article's own URL.
+    """An identical copy published earlier than the stored one becomes the article.
 
-    The article stays one row (its id, group and links are kept); the URL it had becomes a duplicate
-    sighting, so whichever copy the crawl met first, the earliest publisher is the one stored.
+    The article stays one row (its id, group and links are kept) and takes the earlier copy's URL,
+    publisher and metadata; the URL it had becomes a duplicate sighting. So whichever copy the crawl
+    met first, the earliest publisher is the one stored.
     """
     old = session.scalar(select(ArticleUrl).where(ArticleUrl.url == article.canonical_url))
     if old is not None:
         old.kind = "duplicate"
         old.similarity = 1.0
+    for name, value in _text_fields(text).items():
+        setattr(article, name, value)
     article.source_id = source_id
     article.canonical_url = canonical_url
-    article.published_at = published_at
     session.flush()
     row = record_url(session, article, canonical_url, "canonical", source_id=source_id)
     row.kind, row.similarity, row.source_id = "canonical", None, source_id

@@ -7,7 +7,7 @@ from datetime import UTC
 from html import escape
 
 from crawler.demo import chrome
-from crawler.demo.catalog import CP1256_META, Catalog, Page, amp_path
+from crawler.demo.catalog import CP1251_HEADER, CP1256_META, Catalog, Page, amp_path
 from crawler.demo.datefmt import iso_moscow, iso_utc, visible_date
 from crawler.demo.specials import PRIVATE_PATH
 
@@ -16,7 +16,7 @@ def charset_meta(page: Page, *, amp: bool) -> str:
     """Only the header names windows-1251; only the meta names windows-1256 (see catalog)."""
     if amp:
         return '<meta charset="utf-8">'
-    if page.charset == "windows-1251":
+    if page.charset == CP1251_HEADER:
         return ""
     if page.charset == CP1256_META:
         return '<meta charset="windows-1256">'
@@ -43,7 +43,7 @@ def article_html(page: Page, catalog: Catalog, base: str, *, amp: bool = False) 
         "<body>",
         chrome.header(page.lang, _switcher(page, base)),
         "<main>",
-        _article_element(page, catalog),
+        _article_element(page, page.version.author),
         _related(page, catalog, base),
         "</main>",
         chrome.footer(page.lang),
@@ -131,8 +131,9 @@ def dateline(page: Page) -> str:
     return visible_date(page.published, page.lang, levantine=page.date_style == "text_ar_lev")
 
 
-def _article_element(page: Page, catalog: Catalog) -> str:
-    """Title, byline and dateline sit in the article's header; the body holds only paragraphs."""
+def _article_element(page: Page, byline: str) -> str:
+    """Title, byline and dateline sit in the article's header and the body holds only the
+    paragraphs, so a verbatim wire copy has exactly the original's body text."""
     paragraphs = "\n".join(f"<p>{escape(text)}</p>" for text in page.version.paragraphs)
     if page.kind == "empty_body":
         paragraphs = '<figure><img src="/static/fair.jpg" alt="" width="1200" height="800"></figure>'
@@ -141,7 +142,7 @@ def _article_element(page: Page, catalog: Catalog) -> str:
             "<article>",
             "<header>",
             f"<h1>{escape(page.version.title)}</h1>",
-            f'<p class="byline">{escape(page.version.author)}</p>',
+            f'<p class="byline">{escape(byline)}</p>',
             f'<p class="date">{escape(dateline(page))}</p>',
             "</header>",
             '<div class="article-body">',
@@ -170,7 +171,6 @@ def wire_html(page: Page, base: str) -> str:
     """The Wire's plain template; its canonical is the copy itself, not the Meridian original."""
     canonical = base + page.path
     version = page.version
-    paragraphs = "\n".join(f"<p>{escape(text)}</p>" for text in version.paragraphs)
     return "\n".join(
         (
             f'<!DOCTYPE html>\n<html lang="{page.lang}">',
@@ -185,16 +185,7 @@ def wire_html(page: Page, base: str) -> str:
             "</head>",
             "<body>",
             f'<header class="wire-header">{chrome.link("/wire/rss.xml", chrome.WIRE_NAME)}</header>',
-            "<article>",
-            "<header>",
-            f"<h1>{escape(version.title)}</h1>",
-            f'<p class="byline">{chrome.WIRE_NAME}</p>',
-            f'<p class="date">{escape(dateline(page))}</p>',
-            "</header>",
-            '<div class="article-body">',
-            paragraphs,
-            "</div>",
-            "</article>",
+            _article_element(page, chrome.WIRE_NAME),
             f"<footer><p>{chrome.WIRE_NAME}: for subscribers only.</p></footer>",
             "</body>",
             "</html>",

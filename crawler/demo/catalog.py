@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from crawler.demo import specials
-from crawler.demo.data import LANGS, Stories, Story, Version, WireCopy
+from crawler.demo.data import LANGS, Stories, StoriesError, Story, Version, WireCopy
 from crawler.demo.specials import Special
 
 UTF8 = "utf-8"
@@ -105,6 +105,7 @@ def build_catalog(stories: Stories, generation: int = 0) -> Catalog:
         *_wrong_language_pages(stories),
         *_wire_pages(stories),
     )
+    _check_url_ids(pages)
     return Catalog(
         stories=stories,
         generation=generation,
@@ -113,6 +114,20 @@ def build_catalog(stories: Stories, generation: int = 0) -> Catalog:
         amp=amp,
         changed=changed,
     )
+
+
+def _check_url_ids(pages: tuple[Page, ...]) -> None:
+    """A numeric URL id shared by two Meridian pages must mean one story, or the site's own
+    url_id translation hint would pair unrelated pages (special pages own ids 180-199)."""
+    owners: dict[str, set[object]] = {}
+    failing = [(None, special.path) for special in (specials.SLOW, specials.ERROR, specials.MISSING)]
+    demo = [(p.story_id, p.path) for p in pages if p.source == "demo"]
+    for story_id, path in demo + failing:
+        url_id = path.split("/")[3].split("-")[0]
+        owners.setdefault(url_id, set()).add(story_id or path)
+    clashes = sorted(url_id for url_id, owner in owners.items() if len(owner) > 1)
+    if clashes:
+        raise StoriesError(f"stories.json: URL ids {', '.join(clashes)} are used by more than one story or page")
 
 
 def _story_pages(stories: Stories) -> Iterator[Page]:
@@ -209,13 +224,18 @@ def _wrong_language_pages(stories: Stories) -> Iterator[Page]:
 def _wire_pages(stories: Stories) -> Iterator[Page]:
     for wire in stories.wire:
         story = stories.story(wire.copy_of)
+        original = story.versions[wire.lang]
+        version = wire_version(original, wire)
+        # Duplicates are judged on the body: an "edited" copy that only changed the headline is
+        # an exact duplicate, whatever stories.json calls it.
+        kind = "wire_verbatim" if version.paragraphs == original.paragraphs else "wire_edited"
         yield Page(
             source="wire",
-            kind=f"wire_{wire.kind}",
+            kind=kind,
             lang=wire.lang,
             path=f"/wire/{wire.lang}/story/{wire.id}",
             story_id=story.id,
-            version=wire_version(story.versions[wire.lang], wire),
+            version=version,
             published=story.published + WIRE_DELAY[wire.kind],
             original=story_path(story, wire.lang),
         )

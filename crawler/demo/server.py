@@ -139,6 +139,11 @@ class DemoServer:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # A crawl opens many connections at once; the default backlog of 5 makes some of them time out.
+    request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up early (the slow page's timeout) are normal here, not worth a traceback."""
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], demo: DemoServer) -> None:
         self.demo = demo

@@ -33,7 +33,7 @@ def build_site(raw: Mapping[str, Any], base: str, generation: int = 0) -> dict[s
 
 
 def render_catalog(catalog: Catalog, base: str) -> dict[str, Response]:
-    site = {
+    return {
         **_discovery(catalog, base),
         **_fronts(catalog, base),
         **_articles(catalog, base),
@@ -42,7 +42,6 @@ def render_catalog(catalog: Catalog, base: str) -> dict[str, Response]:
         "/en/about": _html(fronts.about(base)),
         specials.PRIVATE_PATH: _html(fronts.private_draft()),
     }
-    return site
 
 
 def not_found() -> Response:

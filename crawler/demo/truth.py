@@ -21,7 +21,8 @@ page's index among the story pages of its edition, ordered by story id:
   page links the robots-disallowed /private/secret-draft.
 - wire: verbatim copies repeat the paragraphs exactly and go out 2 h after the original; edited
   copies (3 h after) drop the 0-based drop_paragraph, then append add_paragraph and
-  append_boilerplate, and may change the title.
+  append_boilerplate, and may change the title. A copy is an exact duplicate when its paragraphs
+  equal the original's (so an edited copy that only changed the title is one), else a near one.
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ from storage.models import Article, ArticleUrl
 
 class LinkPipeline(Step):
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        if item.outcome == "duplicate" or item.article_id is None:
+        # Copies count too: a copy's declared translations are translations of the same text, and a copy
+        # that became the article (an earlier publisher) brings the URL that pending links wait for.
+        if item.article_id is None:
             return item
         assert item.extracted is not None
         with session_scope(self.database_url) as session:

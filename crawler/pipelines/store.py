@@ -72,7 +72,7 @@ class StorePipeline(Step):
         url = self.canonical_url(item)
         published = item.extracted.published_at
         if published is not None and (article.published_at is None or published < article.published_at):
-            promote_earlier_copy(session, article, source_id=self._source_id, canonical_url=url, published_at=published)
+            promote_earlier_copy(session, article, source_id=self._source_id, canonical_url=url, text=self._text(item))
         else:
             record_url(session, article, url, "duplicate", source_id=self._source_id, similarity=item.similarity)
         self.count("duplicates/exact")

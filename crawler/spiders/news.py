@@ -63,7 +63,7 @@ class NewsSpider(scrapy.Spider):
                 f"source {spider.source_key!r} has no edition in {', '.join(sorted(unknown))} "
                 f"(it has {', '.join(spider.source.languages)})"
             )
-        spider.allowed_domains = spider.source.domains
+        spider.allowed_domains = spider.source.domains  # type: ignore[attr-defined]
         return spider
 
     @property
@@ -159,7 +159,7 @@ class NewsSpider(scrapy.Spider):
             self._count("dropped/not_html")
             self.logger.info("not HTML (%s): %s", response.headers.get(b"Content-Type"), response.url)
             return
-        header = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         charset = header.split("charset=", 1)[1].split(";")[0].strip(" \"'") if "charset=" in header else None
         html, encoding = decode_html(response.body, charset)
         requested = response.request.url if response.request is not None else response.url

@@ -52,15 +52,27 @@ def test_the_design_example_is_accepted(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("lang: ru", "lang: xx"), "editions.0.lang: expected an ISO 639-1 language code such as ru, en or ar, got 'xx'"),
+        (
+            ("lang: ru", "lang: xx"),
+            "editions.0.lang: expected an ISO 639-1 language code such as ru, en or ar, got 'xx'",
+        ),
         (("timezone: Europe/Moscow", "timezone: Mars/Olympus"), "timezone: expected an IANA time zone"),
         (('schedule: "*/15 * * * *"', 'schedule: "every hour"'), "schedule: expected a cron expression"),
-        (("feeds: [https://example.ru/rss.xml]", "feeds: [example.ru/rss.xml]"), "editions.0.feeds.0: expected an absolute http(s) URL"),
+        (
+            ("feeds: [https://example.ru/rss.xml]", "feeds: [example.ru/rss.xml]"),
+            "editions.0.feeds.0: expected an absolute http(s) URL",
+        ),
         (("key: example", "key: Bad Key"), "key: expected a key of lower-case letters"),
         (("name: Example News\n", ""), "name: required field is missing"),
         (("    domains: [example.com]", "    domain: [example.com]"), "editions.1.domain: unknown key"),
-        (("'^https://example\\.ru/news/\\d+$'", "'(unclosed'"), "editions.0.article_urls.0: expected a valid regular expression"),
-        (("url_id: '/(\\d+)$'", "url_id: '/\\d+$'"), "translations.url_id: expected a regular expression with exactly one capturing group"),
+        (
+            ("'^https://example\\.ru/news/\\d+$'", "'(unclosed'"),
+            "editions.0.article_urls.0: expected a valid regular expression",
+        ),
+        (
+            ("url_id: '/(\\d+)$'", "url_id: '/\\d+$'"),
+            "translations.url_id: expected a regular expression with exactly one capturing group",
+        ),
         (("lang: en", "lang: ru"), "editions: expected one edition per language, got several for ru"),
     ],
 )

@@ -10,7 +10,7 @@ import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -23,7 +23,9 @@ from crawler.demo.data import load_stories, parse_stories
 from crawler.demo.server import DemoServer
 from crawler.demo.site import build_site
 from crawler.demo.truth import ExpectedPage, Truth, build_truth
+from settings.sources import parse_sources
 
+MOSCOW = timezone(timedelta(hours=3))
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 # Namespace and vocabulary URLs are identifiers, not links, so they may name other hosts.
@@ -44,7 +46,7 @@ WORDS = {"ru": RU_WORDS, "en": EN_WORDS, "ar": AR_WORDS}
 def _version(story_id: int, lang: str) -> dict[str, Any]:
     words = WORDS[lang]
     return {
-        "title": f"{words[:40]} {story_id}",
+        "title": f"{words[:40].rstrip()} {story_id}",
         "description": words,
         "author": {"ru": "Анна Петрова", "en": "Mark Hale", "ar": "ليلى حداد"}[lang],
         "paragraphs": [f"{words} ({story_id}, {n})." for n in range(3)],
@@ -217,9 +219,9 @@ def test_generation_switch_changes_the_updated_page(stories: dict[str, Any]) -> 
         first = fetch(server, url)[2].decode("utf-8")
         server.set_generation(1)
         second = fetch(server, url)[2].decode("utf-8")
-        paragraphs = text.split("\n\n")
-        assert all(html.escape(p) not in first for p in paragraphs)
-        assert all(html.escape(p) in second for p in paragraphs)
+        paragraphs = [html.escape(p) for p in text.split("\n\n")]
+        assert not all(p in first for p in paragraphs)
+        assert all(p in second for p in paragraphs)
 
 
 def test_failing_urls(demo: DemoServer, truth: Truth) -> None:
@@ -242,20 +244,44 @@ def test_articles_say_what_truth_expects(demo: DemoServer, truth: Truth) -> None
 
 def _published(text: str, page: ExpectedPage) -> datetime:
     """The date the page itself states, read the way its date style says."""
-    if page.date_style == "meta":
-        match = re.search(r'article:published_time"? content="([^"]+)"', text)
-    elif page.date_style == "jsonld":
+    if page.date_style == "jsonld":
         data = json.loads(re.search(r'ld\+json">(.*?)</script>', text).group(1))  # type: ignore[union-attr]
         return datetime.fromisoformat(data["datePublished"]).astimezone(UTC)
-    else:
-        from crawler.demo.datefmt import visible_date
+    if page.date_style == "meta":
+        match = re.search(r'article:published_time"? content="([^"]+)"', text)
+        assert match is not None
+        return datetime.fromisoformat(match.group(1)).astimezone(UTC)
+    assert "published_time" not in text
+    assert "ld+json" not in text
+    return _visible(text, MONTHS[page.date_style])
 
-        expected = visible_date(page.published_at, page.lang, levantine=page.date_style == "text_ar_lev")
-        assert f'<p class="date">{expected}</p>' in text
-        assert "published_time" not in text and "ld+json" not in text
-        return page.published_at
-    assert match is not None
-    return datetime.fromisoformat(match.group(1)).astimezone(UTC)
+
+MONTHS = {
+    "text_ru": [
+        *("января", "февраля", "марта", "апреля", "мая", "июня"),
+        *("июля", "августа", "сентября", "октября", "ноября", "декабря"),
+    ],
+    "text_ar_eg": [
+        *("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو"),
+        *("يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"),
+    ],
+    "text_ar_lev": [
+        *("كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران"),
+        *("تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول"),
+    ],
+}
+
+
+def _visible(text: str, months: list[str]) -> datetime:
+    """'12 марта 2026 г., 14:30' or '١٢ آذار ٢٠٢٦، ١٤:٣٠', Moscow wall-clock time."""
+    line = re.search(r'<p class="date">(.*?)</p>', text)
+    assert line is not None
+    folded = line.group(1).translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+    match = re.fullmatch(r"(\d+) (.+) (\d{4})(?: г\.,|،) (\d\d):(\d\d)", folded)
+    assert match is not None, folded
+    day, month, year, hour, minute = match.groups()
+    local = datetime(int(year), months.index(month) + 1, int(day), int(hour), int(minute), tzinfo=MOSCOW)
+    return local.astimezone(UTC)
 
 
 def _expected(truth: Truth, url: str) -> ExpectedPage:
@@ -360,7 +386,8 @@ def test_verbatim_wire_copies_repeat_the_original_body(demo: DemoServer, truth: 
 def test_truth_counts_match_the_stories(stories: dict[str, Any]) -> None:
     data = parse_stories(stories)
     expected = build_truth(stories, "http://127.0.0.1:1")
-    edited = [w for w in data.wire if w.kind == "edited"]
+    # a copy that only changed its headline has the original's body: an exact duplicate
+    edited = [w for w in data.wire if w.add_paragraph or w.drop_paragraph is not None or w.append_boilerplate]
     versions = sum(len(s.versions) for s in data.stories)
     assert len(expected.articles) == versions + len(edited) + 1  # + the malformed article
     assert len({a.url for a in expected.articles}) == len(expected.articles)
@@ -403,7 +430,21 @@ def test_sources_file_points_at_the_server(demo: DemoServer, tmp_path: Path) -> 
     en = demo_source["editions"][1]["article_urls"][0]
     assert re.search(en, demo.base + "/en/news/101-budget-vote")
     assert not re.search(en, demo.base + "/en/politics/")
-    assert re.search(demo_source["translations"]["url_id"], "/ru/news/3101-x").group(1) == "3101"
+    assert re.findall(demo_source["translations"]["url_id"], "/ru/news/3101-x") == ["3101"]
+
+
+def test_source_patterns_sort_every_url_into_its_edition(demo: DemoServer, truth: Truth) -> None:
+    meridian, wire = parse_sources(demo.sources_yaml(), "demo.yaml")
+    by_key = {"demo": meridian, "wire": wire}
+    for page in truth.articles:
+        edition = by_key[page.source].edition_for_url(page.url)
+        assert edition is not None
+        assert edition.lang == page.lang
+    others = [*truth.url_variants, *truth.exact_duplicates, *(u for urls in truth.dropped.values() for u in urls)]
+    assert all(meridian.edition_for_url(url) or wire.edition_for_url(url) for url in others)
+    fronts = [demo.base + path for path in ("/", "/ru/", "/en/politics/", "/en/about", "/private/secret-draft")]
+    assert not any(meridian.edition_for_url(url) or wire.edition_for_url(url) for url in fronts)
+    assert meridian.homepage == demo.base + "/"
 
 
 def _lang(demo: DemoServer, url: str) -> str:

@@ -1,0 +1,258 @@
+"""Article fields from small hand-written pages: order of trust, drops, and bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler.alternates import HREFLANG, Alternate
+from crawler.encoding import decode_html
+from crawler.extraction import MIN_ARTICLE_CHARS, extract_article
+
+URL = "https://news.example/en/news/101-ferry-returns"
+PARAGRAPHS = (
+    "The passenger ferry Marta Solberg returned to the Kestrel Bay crossing on Saturday morning, 19 days after "
+    "a cracked hull plate forced the port authority to withdraw it from service.",
+    "Harbour master Ilse Varga said the repair at the Dunmere dry dock cost 1.4 million euros, about 300,000 "
+    "more than the yard's first estimate, because inspectors found corrosion on two neighbouring plates.",
+    "During the closure, islanders relied on a smaller replacement boat that carried only 60 passengers and no "
+    "vehicles. The operator says the full timetable of 14 daily crossings will resume on Monday.",
+)
+TITLE = "Kestrel Bay ferry returns to service after hull repair"
+
+
+def article(
+    head: str = "",
+    header: str = "",
+    paragraphs: tuple[str, ...] = PARAGRAPHS,
+    *,
+    lang: str = "en",
+    og_type: str = "article",
+    before: str = "",
+) -> str:
+    body = "".join(f"<p>{text}</p>" for text in paragraphs)
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{TITLE} — Demo Meridian</title>"
+        f'<meta property="og:site_name" content="Demo Meridian">'
+        f'<meta property="og:type" content="{og_type}">{head}</head><body>'
+        f'<header class="site-header"><a class="logo" href="/">Demo Meridian</a>{before}</header>'
+        f"<main><article><header><h1>{TITLE}</h1>{header}</header>"
+        f'<div class="article-body">{body}</div></article></main>'
+        "<footer><p>© Demo Meridian. All rights reserved.</p></footer></body></html>"
+    )
+
+
+def jsonld(**fields: str) -> str:
+    items = "".join(f', "{key}": "{value}"' for key, value in fields.items())
+    data = f'{{"@context": "https://schema.org", "@type": "NewsArticle"{items}}}'
+    return f'<script type="application/ld+json">{data}</script>'
+
+
+def test_a_complete_article() -> None:
+    head = "".join(
+        (
+            f'<link rel="canonical" href="{URL}?utm_source=rss">',
+            '<link rel="amphtml" href="/en/news/101-ferry-returns/amp">',
+            '<link rel="alternate" hreflang="ru" href="/ru/news/101-parom">',
+            '<meta name="description" content="The Marta Solberg is back.">',
+            '<meta name="author" content="Tomas Ravel">',
+            '<meta property="article:tag" content="ferries"><meta property="article:tag" content="Kestrel Bay">',
+            '<meta property="article:published_time" content="2026-03-14T09:15:00+03:00">',
+            '<meta property="article:modified_time" content="2026-03-14T10:00:00+03:00">',
+        )
+    )
+    extracted = extract_article(article(head), URL + "?utm_source=rss")
+    assert extracted.url == URL + "?utm_source=rss"
+    assert extracted.canonical_url == URL
+    assert extracted.title == TITLE
+    assert extracted.body == "\n\n".join(PARAGRAPHS)
+    assert extracted.declared_lang == "en"
+    assert extracted.published_at == datetime(2026, 3, 14, 6, 15, tzinfo=UTC)
+    assert extracted.modified_at == datetime(2026, 3, 14, 7, 0, tzinfo=UTC)
+    assert extracted.authors == ["Tomas Ravel"]
+    assert extracted.description == "The Marta Solberg is back."
+    assert extracted.tags == ["ferries", "Kestrel Bay"]
+    assert extracted.amp_url == URL + "/amp"
+    assert extracted.alternates == {"ru": "https://news.example/ru/news/101-parom"}
+    assert extracted.alternate_links == [Alternate("ru", "https://news.example/ru/news/101-parom", HREFLANG)]
+    assert (extracted.is_article, extracted.drop_reason) == (True, None)
+
+
+def test_json_ld_supplies_headline_author_and_dates() -> None:
+    head = jsonld(headline=TITLE, datePublished="2026-03-14T09:15:00+03:00", inLanguage="en-GB")
+    head = head.replace('"inLanguage"', '"author": [{"@type": "Person", "name": "Ilse Varga"}], "inLanguage"')
+    extracted = extract_article(article(head, lang=""), URL)
+    assert extracted.authors == ["Ilse Varga"]
+    assert extracted.declared_lang == "en"
+    assert extracted.published_at == datetime(2026, 3, 14, 6, 15, tzinfo=UTC)
+
+
+LD = jsonld(datePublished="2026-03-10T10:00:00+00:00")
+META = '<meta property="article:published_time" content="2026-03-11T10:00:00+00:00">'
+TIME = '<time datetime="2026-03-12T10:00:00+00:00">12 March</time>'
+VISIBLE = '<p class="date">13 March 2026, 10:00</p>'
+HINT = "Sat, 14 Mar 2026 10:00:00 +0000"
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "hint", "day"),
+    [
+        (LD + META, TIME + VISIBLE, HINT, 10),
+        (META, TIME + VISIBLE, HINT, 11),
+        ("", TIME + VISIBLE, HINT, 12),
+        ("", VISIBLE, HINT, 14),
+        ("", VISIBLE, None, 13),
+    ],
+)
+def test_dates_follow_the_order_of_trust(head: str, header: str, hint: str | None, day: int) -> None:
+    hints = {"published": hint} if hint else {}
+    extracted = extract_article(article(head, header), URL, hints=hints)
+    assert extracted.published_at == datetime(2026, 3, day, 10, 0, tzinfo=UTC)
+
+
+def test_naive_dates_are_read_in_the_source_timezone() -> None:
+    head = '<meta property="article:published_time" content="2026-03-14T09:15:00">'
+    extracted = extract_article(article(head), URL, timezone="Europe/Moscow")
+    assert extracted.published_at == datetime(2026, 3, 14, 6, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("label", "lang"),
+    [
+        ("12 марта 2026 г., 14:30", "ru"),
+        ("١٢ مارس ٢٠٢٦، ١٤:٣٠", "ar"),
+        ("١٢ آذار ٢٠٢٦، ١٤:٣٠", "ar"),
+        ("Опубликовано 12.03.2026 14:30", "ru"),
+    ],
+)
+def test_visible_ru_and_ar_dates(label: str, lang: str) -> None:
+    html = article(header=f'<p class="date">{label}</p>', lang=lang)
+    extracted = extract_article(html, URL, timezone="Europe/Moscow")
+    assert extracted.published_at == datetime(2026, 3, 12, 11, 30, tzinfo=UTC)
+
+
+def test_a_date_widget_above_the_article_loses_to_the_dateline() -> None:
+    html = article(
+        header='<p class="date">12 марта 2026 г., 14:30</p>', before='<div class="today-date">15.03.2026</div>'
+    )
+    extracted = extract_article(html, URL, timezone="Europe/Moscow")
+    assert extracted.published_at == datetime(2026, 3, 12, 11, 30, tzinfo=UTC)
+
+
+def test_title_drops_the_site_name_and_ignores_a_logo_h1() -> None:
+    html = article().replace('<a class="logo" href="/">Demo Meridian</a>', "<h1>Demo Meridian</h1>")
+    html = html.replace(f"<h1>{TITLE}</h1>", "<h2>A standfirst</h2>")
+    assert extract_article(html, URL).title == TITLE
+
+
+def test_title_takes_the_feed_form_when_the_page_offers_it() -> None:
+    head = '<meta property="og:title" content="Ferry back in service">'
+    assert (
+        extract_article(article(head), URL, hints={"title": "Ferry back in service"}).title == "Ferry back in service"
+    )
+    assert extract_article(article(head), URL, hints={"title": TITLE}).title == TITLE
+    # A truncated feed title does not replace the page's.
+    assert extract_article(article(head), URL, hints={"title": "Kestrel Bay ferry…"}).title == TITLE
+
+
+def test_an_amp_page_resolves_to_its_canonical() -> None:
+    amp = URL + "/amp"
+    html = article(f'<link rel="canonical" href="{URL}">').replace("<html", "<html amp")
+    assert extract_article(html, amp).canonical_url == URL
+    assert extract_article(article(), amp).canonical_url == URL
+
+
+def test_a_canonical_pointing_at_the_home_page_is_ignored() -> None:
+    html = article('<link rel="canonical" href="https://news.example/">')
+    assert extract_article(html, URL + "?utm_medium=feed").canonical_url == URL
+
+
+def test_a_link_list_is_not_an_article() -> None:
+    items = "".join(
+        f'<li><a href="/en/news/{n}-story">Headline number {n} of the day in the live list</a></li>' for n in range(30)
+    )
+    html = article(paragraphs=("Updated through the day.",), og_type="website").replace(
+        "</div></article>", f'</div><ul class="live-links">{items}</ul></article>'
+    )
+    extracted = extract_article(html, URL)
+    assert (extracted.is_article, extracted.drop_reason) == (False, "not_article")
+
+
+def test_an_article_without_text_is_an_empty_body() -> None:
+    html = article(paragraphs=()).replace(
+        '<div class="article-body">', '<div class="article-body"><figure><img src="/a.jpg"></figure>'
+    )
+    extracted = extract_article(html, URL)
+    assert (extracted.is_article, extracted.body, extracted.drop_reason) == (True, "", "empty_body")
+
+
+def test_long_prose_is_an_article_without_metadata_and_a_teaser_is_not() -> None:
+    assert len("".join(PARAGRAPHS)) >= MIN_ARTICLE_CHARS
+    assert extract_article(article(og_type="website"), URL).is_article
+    teaser = extract_article(article(paragraphs=PARAGRAPHS[:1], og_type="website"), URL)
+    assert (teaser.is_article, teaser.drop_reason) == (False, "not_article")
+
+
+def test_the_same_page_twice_keeps_its_body() -> None:
+    # A syndicated copy is the same text at another URL; no state may leak between calls.
+    first = extract_article(article(), URL)
+    second = extract_article(article(), "https://wire.example/en/story/501")
+    assert second.body == first.body == "\n\n".join(PARAGRAPHS)
+
+
+def test_an_unknown_timezone_is_a_configuration_error() -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        extract_article(article(), URL, timezone="Mars/Olympus")
+
+
+GARBAGE = [
+    "",
+    "   \n\t ",
+    decode_html(bytes(range(256)) * 64, None)[0],
+    decode_html(b"\x89PNG\r\n\x1a\n" + bytes(4000), "utf-8")[0],
+    "<html><body>" + "<div>" * 100_000 + "deep" + "</div>" * 100_000 + "</body></html>",
+    "<html><head><title>unclosed<body><p>text <b><i></p></span></div>",
+    article(jsonld(datePublished="not a date").replace('"@context"', '"@graph": [[[[[[]]]]]], "@context"')),
+    article('<script type="application/ld+json">' + "[" * 100_000 + "</script>"),
+    article(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+        + "[" * 900
+        + "]" * 900
+        + ', "headline": '
+        + '{"name": ' * 900
+        + "1"
+        + "}" * 900
+        + "}</script>"
+    ),
+    article('<script type="application/ld+json">{"@type": ["NewsArticle"], "author": 5, "headline": {}}</script>'),
+    article('<link rel="canonical" href="http://[::1"><base href="http://[oops">'),
+    article('<meta property="article:published_time" content="99999-99-99">'),
+    '<?xml version="1.0" encoding="utf-8"?><html><body><p>xml prolog</p></body></html>',
+]
+
+
+@pytest.mark.parametrize("html", GARBAGE)
+def test_garbage_never_raises(html: str) -> None:
+    extracted = extract_article(html, URL, timezone="Europe/Moscow", hints={"title": 5, "published": "junk"})
+    assert isinstance(extracted.body, str)
+    assert extracted.is_article or extracted.drop_reason == "not_article"
+
+
+def test_empty_input_is_not_an_article() -> None:
+    extracted = extract_article("", URL)
+    assert (extracted.is_article, extracted.drop_reason, extracted.body, extracted.title) == (
+        False,
+        "not_article",
+        "",
+        None,
+    )
+    assert extracted.canonical_url == URL
+
+
+@pytest.mark.parametrize("url", ["", "not a url", "http://[::1", "javascript:alert(1)", "http://x.example:99999/"])
+def test_a_broken_url_never_raises(url: str) -> None:
+    head = '<link rel="canonical" href="/x/y"><link rel="alternate" hreflang="ru" href="/ru/x">'
+    extracted = extract_article(article(head, header='<a href="/ru/news/1-x">Ru</a>'), url)
+    assert extracted.title == TITLE
