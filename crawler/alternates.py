@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import lxml.etree  # type: ignore[import-untyped,unused-ignore]
-import lxml.html  # type: ignore[import-untyped,unused-ignore]
+import lxml.etree
+import lxml.html
 
 from crawler.language import normalize_lang
 from crawler.urls import canonicalize, is_fetchable
@@ -76,6 +76,8 @@ _SPACES = re.compile(r"\s+")
 _INDEX_FILE = re.compile(r"^(index|default|home|main)(\.\w+)?$", re.IGNORECASE)
 _HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
 _LANG_SEGMENT = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$", re.IGNORECASE)
+# Section names are plain words; article slugs carry ids, hyphens or percent-escapes.
+_SECTION_WORD = re.compile(r"^[^\W\d_]+$")
 
 
 @dataclass(frozen=True)
@@ -150,44 +152,53 @@ def alternates_dict(links: Iterable[Alternate]) -> dict[str, str]:
 
 def alternate_links_from_tree(tree: Any, url: str) -> list[Alternate]:
     """``find_alternate_links`` on an already parsed document (see there for the rules)."""
-    try:
-        base = _base_url(tree, url)
-        own = _own_urls(tree, url, base)
-        declared = list(_hreflang_pairs(tree, base))
-        links = [Alternate(lang, href, HREFLANG) for lang, href in declared if href not in own]
-        links += _og_locale_links(tree, declared, own)
-        links += _switcher_links(tree, base, own, _page_lang(tree))
-    except ValueError:
-        # urljoin/urlsplit reject some malformed hosts; a page with such markup
-        # declares nothing we could follow anyway.
-        return []
+    base = _base_url(tree, url)
+    own = _own_urls(tree, url, base)
+    declared = list(_hreflang_pairs(tree, base))
+    links = [Alternate(lang, href, HREFLANG) for lang, href in declared if href not in own]
+    links += _og_locale_links(tree, declared, own)
+    links += _switcher_links(tree, base, own, _page_lang(tree))
     return list(dict.fromkeys(links))
 
 
 def is_section_front(url: str) -> bool:
-    """True for a site root or an edition/section front such as "/ru/", "/en", "/en/index.html".
+    """True for a site root or an edition or section front.
 
-    Language switchers on many sites lead to the other edition's front page; such
-    links say nothing about which article is the translation.
+    That is a path of at most one segment ("/", "/ru/", "/en", "/en/index.html"),
+    only language segments ("/en/us/"), or a language and one plain word
+    ("/en/politics/"). Language switchers on many sites lead to the other
+    edition's front; such links say nothing about which article is the translation.
     """
-    segments = [s for s in urlsplit(url).path.split("/") if s]
+    try:
+        segments = [s for s in urlsplit(url).path.split("/") if s]
+    except ValueError:
+        return False
     if segments and _INDEX_FILE.match(segments[-1]):
         segments = segments[:-1]
-    return len(segments) <= 1 or all(_LANG_SEGMENT.match(s) for s in segments)
+    if len(segments) <= 1 or all(_LANG_SEGMENT.match(s) for s in segments):
+        return True
+    return len(segments) == 2 and bool(_LANG_SEGMENT.match(segments[0]) and _SECTION_WORD.match(segments[1]))
 
 
 def _base_url(tree: Any, url: str) -> str:
     for href in tree.xpath("//base/@href"):
         if str(href).strip():
-            return urljoin(url, str(href).strip())
+            return _join(url, str(href).strip()) or url
     return url
+
+
+def _join(base: str, href: str) -> str | None:
+    try:
+        return urljoin(base, href)
+    except ValueError:  # malformed hosts such as "http://[oops"
+        return None
 
 
 def _resolve(base: str, href: str | None) -> str | None:
     if not href or not href.strip():
         return None
-    absolute = urljoin(base, href.strip())
-    return canonicalize(absolute) if is_fetchable(absolute) else None
+    absolute = _join(base, href.strip())
+    return canonicalize(absolute) if absolute and is_fetchable(absolute) else None
 
 
 def _own_urls(tree: Any, url: str, base: str) -> frozenset[str]:

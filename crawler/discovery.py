@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 # lxml ships no type information; lxml-stubs, when installed, is used instead.
-from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+from lxml import etree
 
 from crawler.urls import is_fetchable
 

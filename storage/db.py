@@ -66,6 +66,7 @@ def get_engine(url: str) -> Engine:
 
 def dispose_engine(url: str) -> None:
     """Close the pool of ``url`` (before its database is dropped, say)."""
+    _upgraded.difference_update({key for key in _upgraded if key.startswith(f"{normalize_url(url)}@")})
     engine = _engines.pop(normalize_url(url), None)
     if engine is not None:
         engine.dispose()
@@ -100,10 +101,20 @@ def _one_line(error: object) -> str:
     return " ".join(str(error).split())
 
 
+_upgraded: set[str] = set()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema to ``revision``: the only way the schema is built."""
+    """Bring the schema to ``revision``: the only way the schema is built.
+
+    Each crawl component that writes calls this; within one process the work is done once per database.
+    """
+    key = f"{normalize_url(url)}@{revision}"
+    if key in _upgraded:
+        return
     try:
         command.upgrade(alembic_config(url), revision)
+        _upgraded.add(key)
     except OperationalError as exc:
         raise DatabaseError(f"cannot reach database {redact(url)}: {_one_line(exc.orig)}") from None
 

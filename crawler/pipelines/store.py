@@ -18,7 +18,7 @@ from storage.articles import (
     record_url,
     replace_text,
 )
-from storage.db import session_scope
+from storage.db import session_scope, upgrade
 from storage.models import Article
 
 
@@ -28,6 +28,7 @@ class StorePipeline(Step):
         self._source_id: int | None = None
 
     def open_spider(self) -> None:
+        upgrade(self.database_url)
         with session_scope(self.database_url) as session:
             self._source_id = ensure_source(session, self.source)
 

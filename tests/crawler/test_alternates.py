@@ -162,7 +162,10 @@ def test_garbage_never_raises(html: str) -> None:
     ("url", "front"),
     [("https://x.example/", True), ("https://x.example/ru/", True), ("https://x.example/en", True),
      ("https://x.example/en/index.html", True), ("https://x.example/pt-br/", True),
-     ("https://x.example/ru/news/101-x", False), ("https://x.example/politics/2026/budget", False)],
+     ("https://x.example/en/politics/", True), ("https://x.example/ru/news", True),
+     ("https://x.example/ru/news/101-x", False), ("https://x.example/politics/2026/budget", False),
+     ("https://x.example/en/budget-vote", False), ("https://x.example/en/123456", False),
+     ("https://x.example/ru/%D0%BF%D1%80%D0%BE", False), ("http://[oops/", False)],
 )  # fmt: skip
 def test_is_section_front(url: str, front: bool) -> None:
     assert is_section_front(url) is front

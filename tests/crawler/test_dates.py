@@ -13,8 +13,8 @@ from crawler.dates import fold_digits, parse_date, to_utc
 MSK = "Europe/Moscow"
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
 
 
 def test_fold_digits() -> None:
@@ -97,7 +97,9 @@ def test_arabic(text: str, expected: datetime) -> None:
         ("Thu, 12 Mar 2026 14:30:00", MSK, utc(2026, 3, 12, 11, 30)),
         ("March 12, 2026 at 2:30 pm", MSK, utc(2026, 3, 12, 11, 30)),
         ("Updated: March 12, 2026 2:30 PM EST", "UTC", utc(2026, 3, 12, 19, 30)),
-        ("12 mars 2026", "UTC", utc(2026, 3, 12)),  # other languages via detection
+        ("12 mars 2026", "UTC", utc(2026, 3, 12)),  # fallback languages
+        ("12. März 2026, 14:30", "Europe/Berlin", utc(2026, 3, 12, 13, 30)),
+        ("12 листопада 2025", "Europe/Kyiv", utc(2025, 11, 11, 22)),
     ],
 )
 def test_iso_rfc822_and_english(text: str, tz: str, expected: datetime) -> None:
@@ -175,3 +177,30 @@ def test_to_utc() -> None:
     assert to_utc(aware, MSK).tzinfo is UTC
     with pytest.raises(ValueError, match="IANA"):
         to_utc(datetime(2026, 3, 12), "Not/AZone")
+
+
+RU_GENITIVE = [
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+]  # fmt: skip
+AR_EGYPTIAN = [
+    "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو",
+    "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر",
+]  # fmt: skip
+AR_LEVANTINE = [
+    "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران",
+    "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول",
+]  # fmt: skip
+TO_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_every_month_of_every_series_round_trips(month: int) -> None:
+    expected = utc(2026, month, 9, 11, 5)  # 14:05 in Moscow
+    datelines = [
+        f"9 {RU_GENITIVE[month - 1]} 2026 г., 14:05",
+        f"9 {AR_EGYPTIAN[month - 1]} 2026، 14:05".translate(TO_ARABIC_INDIC),
+        f"9 {AR_LEVANTINE[month - 1]} 2026، 14:05".translate(TO_ARABIC_INDIC),
+    ]
+    for dateline in datelines:
+        assert parse_date(dateline, MSK) == expected, dateline
