@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import tempfile
 import urllib.error
@@ -10,10 +11,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from crawler.commands import (
+    UserError,
+    add_db_option,
+    add_sources_option,
+    database_url,
+    registry,
+    source_paths,
+)
 from crawler.report import render_summary, to_json
-from settings.environment import read_environment
-from settings.sources import Source, SourceConfigError, load_sources
+from settings.sources import SourceConfigError, load_sources
 from storage.db import DatabaseError, redact, session_scope, upgrade
+
+# Sub-commands that live in their own module (crawler/commands/<name>.py, each with register()).
+COMMAND_MODULES: list[str] = []
 
 # The demo site is on loopback and written for this: no need for politeness delays, and its slow page
 # must time out quickly.
@@ -21,26 +32,10 @@ DEMO_OVERRIDES: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-    "DOWNLOAD_TIMEOUT": 2,
+    "DOWNLOAD_TIMEOUT": 4,
     "RETRY_TIMES": 1,
     "LOG_LEVEL": "ERROR",
 }
-
-
-class UserError(Exception):
-    """A mistake the user can fix; reported as one line, exit status 2."""
-
-
-def _database(args: argparse.Namespace) -> str:
-    return str(args.db or read_environment().database_url)
-
-
-def _source_paths(args: argparse.Namespace) -> list[Path]:
-    return [*read_environment().source_paths, *[Path(p) for p in getattr(args, "sources", None) or []]]
-
-
-def _registry(args: argparse.Namespace) -> dict[str, Source]:
-    return load_sources(_source_paths(args))
 
 
 def _summary(database_url: str, job_ids: Sequence[int] | None = None) -> dict[str, Any]:
@@ -67,60 +62,60 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.crawling import crawl_settings, run_crawls
     from crawler.demo.server import DemoServer
 
-    database_url = _database(args)
-    upgrade(database_url)
+    db_url = database_url(args)
+    upgrade(db_url)
     with DemoServer() as server, tempfile.TemporaryDirectory(prefix="newsagg-demo-") as folder:
         sources_file = server.write_sources(Path(folder))
-        registry = load_sources([sources_file], include_shipped=False)
+        demo_sources = load_sources([sources_file], include_shipped=False)
         print(f"newsagg demo: serving the demo site at {server.base}", file=sys.stderr)
-        print(f"crawling {', '.join(registry)} into {redact(database_url)}", file=sys.stderr)
-        settings = crawl_settings(database_url, [sources_file], {**DEMO_OVERRIDES, "NEWSAGG_JOB_TRIGGER": "demo"})
-        runs = run_crawls(list(registry), settings, progress=sys.stderr)
+        print(f"crawling {', '.join(demo_sources)} into {redact(db_url)}", file=sys.stderr)
+        settings = crawl_settings(db_url, [sources_file], {**DEMO_OVERRIDES, "NEWSAGG_JOB_TRIGGER": "demo"})
+        runs = run_crawls(list(demo_sources), settings, progress=sys.stderr)
         site = server.base
     job_ids = [run.job_id for run in runs if run.job_id is not None]
-    result = _summary(database_url, job_ids)
+    result = _summary(db_url, job_ids)
     result["site"] = site
     if args.json:
         print(to_json(result))
     else:
-        print(render_summary(result, heading=f"Demo crawl finished: {redact(database_url)}"))
+        print(render_summary(result, heading=f"Demo crawl finished: {redact(db_url)}"))
     return 0 if all(j["status"] == "finished" for j in result["jobs"]) else 1
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.crawling import crawl_settings, run_crawls
 
-    registry = _registry(args)
-    unknown = [key for key in args.source if key not in registry]
+    known = registry(args)
+    unknown = [key for key in args.source if key not in known]
     if unknown:
-        raise UserError(f"unknown source {', '.join(unknown)} (configured: {', '.join(sorted(registry)) or 'none'})")
+        raise UserError(f"unknown source {', '.join(unknown)} (configured: {', '.join(sorted(known)) or 'none'})")
     langs = [code.strip() for code in (args.lang or "").split(",") if code.strip()]
     for key in args.source:
-        missing = set(langs) - set(registry[key].languages)
+        missing = set(langs) - set(known[key].languages)
         if missing:
             raise UserError(f"source {key} has no edition in {', '.join(sorted(missing))}")
     if args.limit is not None and args.limit < 1:
         raise UserError("--limit must be a positive number of articles")
-    database_url = _database(args)
-    upgrade(database_url)
-    settings = crawl_settings(database_url, _source_paths(args), {"NEWSAGG_JOB_TRIGGER": "manual"})
+    db_url = database_url(args)
+    upgrade(db_url)
+    settings = crawl_settings(db_url, source_paths(args), {"NEWSAGG_JOB_TRIGGER": "manual"})
     spider_args = {"lang": ",".join(langs) or None, "limit": args.limit}
     runs = run_crawls(args.source, settings, spider_args=spider_args, progress=sys.stderr)
     job_ids = [run.job_id for run in runs if run.job_id is not None]
-    result = _summary(database_url, job_ids)
+    result = _summary(db_url, job_ids)
     if args.json:
         print(to_json(result))
     else:
-        print(render_summary(result, heading=f"Crawl finished: {redact(database_url)}"))
+        print(render_summary(result, heading=f"Crawl finished: {redact(db_url)}"))
     return 0 if all(j["status"] == "finished" for j in result["jobs"]) else 1
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    registry = _registry(args)
+    known = registry(args)
     if args.json:
-        print(to_json([source.model_dump() for source in registry.values()]))
+        print(to_json([source.model_dump() for source in known.values()]))
         return 0
-    for source in registry.values():
+    for source in known.values():
         print(f"{source.key}: {source.name} (timezone {source.timezone}, schedule {source.schedule!r})")
         for edition in source.editions:
             where = ", ".join(edition.domains)
@@ -132,20 +127,20 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    database_url = _database(args)
-    upgrade(database_url)
-    result = _summary(database_url)
+    db_url = database_url(args)
+    upgrade(db_url)
+    result = _summary(db_url)
     if args.json:
         print(to_json(result))
     else:
-        print(render_summary(result, heading=f"Database: {redact(database_url)}"))
+        print(render_summary(result, heading=f"Database: {redact(db_url)}"))
     return 0
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    database_url = _database(args)
-    upgrade(database_url)
-    print(f"database {redact(database_url)} is at the latest schema")
+    db_url = database_url(args)
+    upgrade(db_url)
+    print(f"database {redact(db_url)} is at the latest schema")
     return 0
 
 
@@ -154,10 +149,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
     source = None
     if args.source:
-        registry = _registry(args)
-        if args.source not in registry:
-            raise UserError(f"unknown source {args.source} (configured: {', '.join(sorted(registry))})")
-        source = registry[args.source]
+        known = registry(args)
+        if args.source not in known:
+            raise UserError(f"unknown source {args.source} (configured: {', '.join(sorted(known))})")
+        source = known[args.source]
     target = args.target
     path = Path(target)
     charset = None
@@ -184,16 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsagg", description="Multilingual news crawler (ru/en/ar).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def db_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--db", metavar="URL", help="database URL (default: $NEWSAGG_DATABASE_URL or sqlite:///newsagg.db)"
-        )
-
-    def sources_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--sources", metavar="FILE", action="append", help="extra source file or folder (repeatable)")
-
     demo = commands.add_parser("demo", help="serve the bundled demo site on 127.0.0.1 and crawl it end to end")
-    db_option(demo)
+    add_db_option(demo)
     demo.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     demo.set_defaults(handler=cmd_demo)
 
@@ -202,24 +189,24 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--lang", help="only these editions, e.g. ru,en")
     crawl.add_argument("--limit", type=int, help="at most N article pages per source")
     crawl.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-    db_option(crawl)
-    sources_option(crawl)
+    add_db_option(crawl)
+    add_sources_option(crawl)
     crawl.set_defaults(handler=cmd_crawl)
 
     sources = commands.add_parser("sources", help="configured sources and their editions")
     sources.add_argument("--json", action="store_true")
-    sources_option(sources)
+    add_sources_option(sources)
     sources.set_defaults(handler=cmd_sources)
 
     stats = commands.add_parser("stats", help="articles by language and source, groups, duplicates")
     stats.add_argument("--json", action="store_true")
-    db_option(stats)
+    add_db_option(stats)
     stats.set_defaults(handler=cmd_stats)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_upgrade = db_commands.add_parser("upgrade", help="apply migrations (build or update the schema)")
-    db_option(db_upgrade)
+    add_db_option(db_upgrade)
     db_upgrade.set_defaults(handler=cmd_db)
 
     inspect = commands.add_parser("inspect", help="show what the pipeline extracts from one page, storing nothing")
@@ -227,8 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--url", help="the address of a saved page")
     inspect.add_argument("--source", metavar="KEY", help="read dates in this source's time zone, check its edition")
     inspect.add_argument("--json", action="store_true")
-    sources_option(inspect)
+    add_sources_option(inspect)
     inspect.set_defaults(handler=cmd_inspect)
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
     return parser
 
 

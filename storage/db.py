@@ -104,7 +104,7 @@ def _one_line(error: object) -> str:
 _upgraded: set[str] = set()
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the schema to ``revision``: the only way the schema is built.
 
     Each crawl component that writes calls this; within one process the work is done once per database.

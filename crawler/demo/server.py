@@ -29,7 +29,7 @@ class DemoServer:
         self,
         host: str = "127.0.0.1",
         port: int = 0,
-        slow_seconds: float = 6.0,
+        slow_seconds: float = 10.0,
         *,
         stories: Mapping[str, Any] | None = None,
     ) -> None:
