@@ -35,7 +35,7 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_TIMES = 2
 ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False
-USER_AGENT = "newsagg/0.1 (+https://github.com/newsagg/newsagg)"
+USER_AGENT = "newsagg/0.1 (multilingual news crawler; obeys robots.txt)"
 
 EXTENSIONS = {
     "crawler.extensions.jobs.JobRecorder": 500,
@@ -52,8 +52,21 @@ ITEM_PIPELINES = {
 }
 
 # --- newsagg ---
+# Alerts on runs that end degraded or failed (docs/operations.md): a webhook URL and/or a command.
+NEWSAGG_ALERT_COMMAND = _env.alert_command
+NEWSAGG_ALERT_WEBHOOK = _env.alert_webhook
 NEWSAGG_DATABASE_URL = _env.database_url
+# A running job whose row has not been updated for this many seconds is closed as failed.
+NEWSAGG_JOB_STALE_AFTER = 600.0
 NEWSAGG_JOB_TRIGGER = "manual"
 NEWSAGG_JOB_UPDATE_INTERVAL = 10.0
+# Without Redis, scheduled crawls of one source exclude each other through lock files in this folder.
+NEWSAGG_LOCK_DIR = ""  # empty: <system temp folder>/newsagg-locks
+# A crawl's per-source lock expires this many seconds after its holder stops refreshing it (dies).
+NEWSAGG_LOCK_TTL = 60.0
 NEWSAGG_REDIS_URL = _env.redis_url
+# `newsagg schedule`: on SIGTERM, running crawls may go on for DRAIN seconds before they are asked to
+# stop (and recorded as interrupted); those still running STOP_TIMEOUT seconds later are killed.
+NEWSAGG_SCHEDULE_DRAIN = 0.0
+NEWSAGG_SCHEDULE_STOP_TIMEOUT = 30.0
 NEWSAGG_SOURCE_PATHS = [str(p) for p in _env.source_paths]

@@ -1,1 +1,1 @@
-"""Scrapy extensions: job recording (and later metrics and health checks)."""
+"""Scrapy extensions that watch a crawl: the crawl_jobs record."""
