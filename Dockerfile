@@ -14,6 +14,8 @@ RUN pip install . && useradd --create-home newsagg
 USER newsagg
 WORKDIR /home/newsagg
 
+# `newsagg serve --host 0.0.0.0` listens here (dashboard, API, /metrics).
+EXPOSE 8080
 # The embedded default: SQLite in the working directory, the demo site on loopback.
 ENTRYPOINT ["newsagg"]
 CMD ["demo"]

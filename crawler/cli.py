@@ -24,7 +24,12 @@ from settings.sources import SourceConfigError, load_sources
 from storage.db import DatabaseError, redact, session_scope, upgrade
 
 # Sub-commands that live in their own module (crawler/commands/<name>.py, each with register()).
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "crawler.commands.schedule",
+    "crawler.commands.jobs",
+    "crawler.commands.serve",
+    "crawler.commands.link",
+]
 
 # The demo site is on loopback and written for this: no need for politeness delays, and its slow page
 # must time out quickly.

@@ -63,20 +63,39 @@ _ARABIC_MONTHS: dict[str, tuple[str, ...]] = {
 # آب (August) is written apart: with a loose alef it would also match أب ("father").
 _ARABIC_EXACT: dict[str, str] = {"آب": "أغسطس"}
 
-_RU_PREPOSITIONAL: dict[str, str] = {
-    "январе": "январь",
-    "феврале": "февраль",
-    "марте": "март",
-    "апреле": "апрель",
-    "мае": "май",
-    "июне": "июнь",
-    "июле": "июль",
-    "августе": "август",
-    "сентябре": "сентябрь",
-    "октябре": "октябрь",
-    "ноябре": "ноябрь",
-    "декабре": "декабрь",
-}
+# Russian months in the cases dateparser does not read (dative "к 12 марту", instrumental
+# "мартом", prepositional "в марте"), mapped to the nominative it does; it knows the genitive.
+_RU_MONTHS = (
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+)
+
+
+def _ru_oblique_forms() -> dict[str, str]:
+    forms: dict[str, str] = {}
+    endings: tuple[str, ...]
+    for month in _RU_MONTHS:
+        if month.endswith(("ь", "й")):  # soft stems: январь -> январю, январём/январем, январе
+            stem = month[:-1]
+            endings = ("ю", "ём", "ем", "е")
+        else:  # hard stems: март -> марту, мартом, марте
+            stem = month
+            endings = ("у", "ом", "е")
+        forms |= {stem + ending: month for ending in endings}
+    return forms
+
+
+_RU_OBLIQUE: dict[str, str] = _ru_oblique_forms()
 
 
 def _loose_arabic(word: str) -> str:
@@ -113,7 +132,7 @@ _AR_CANONICAL = "|".join(_ARABIC_MONTHS)
 # "آذار/مارس" and "مارس (آذار)" name one month twice; after mapping, keep one.
 _AR_DOUBLE_RE = re.compile(rf"({_AR_CANONICAL})\s*(?:[/\-–(]\s*)\1\s*\)?")
 _AR_NOISE_RE = re.compile("[\u064b-\u0652\u0640]")  # harakat and tatweel
-_RU_PREP_RE = re.compile(r"(?<!\w)(" + "|".join(_RU_PREPOSITIONAL) + r")(?!\w)", re.IGNORECASE)
+_RU_OBLIQUE_RE = re.compile(r"(?<!\w)(" + "|".join(_RU_OBLIQUE) + r")(?!\w)", re.IGNORECASE)
 _RU_YEAR_SUFFIX_RE = re.compile(r"(\d{4})\s*(?:гг?\.|года?(?!\w)|г(?!\w))", re.IGNORECASE)
 _MSK_RE = re.compile(r"(?<!\w)мск(?!\w)", re.IGNORECASE)
 
@@ -210,7 +229,7 @@ def normalise(text: str) -> str:
     text = _AR_NOISE_RE.sub("", text).replace("،", ",").replace("؛", ";")
     text = _AR_MONTH_RE.sub(lambda match: _AR_MONTH_LOOKUP.get(_arabic_key(match.group()), match.group()), text)
     text = _AR_DOUBLE_RE.sub(r"\1 ", text)
-    text = _RU_PREP_RE.sub(lambda match: _RU_PREPOSITIONAL[match.group().lower()], text)
+    text = _RU_OBLIQUE_RE.sub(lambda match: _RU_OBLIQUE[match.group().lower()], text)
     text = _RU_YEAR_SUFFIX_RE.sub(r"\1", text)
     text = _MSK_RE.sub("MSK", text)
     return " ".join(text.split())

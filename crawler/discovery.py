@@ -13,6 +13,8 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.entities import name2codepoint
+from itertools import islice
 from urllib.parse import urljoin
 
 # lxml ships no type information; lxml-stubs, when installed, is used instead.
@@ -23,19 +25,24 @@ from crawler.urls import is_fetchable
 MAX_SIZE = 50 * 1024 * 1024
 """Default cap on a feed or sitemap body, after decompression (the sitemap protocol allows 50 MiB)."""
 
+MAX_ENTRIES = 50_000
+"""Entries read from one document: the sitemap protocol's limit per file; more are ignored."""
+
 SNIFF_BYTES = 64 * 1024
 """How much of a (decompressed) body ``sniff`` reads to find the root element."""
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _CHUNK = 64 * 1024
 
 _ATOM = "http://www.w3.org/2005/Atom"
 _RSS1 = "http://purl.org/rss/1.0/"
+_RSS09 = "http://my.netscape.com/rdf/simple/0.9/"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _DC = "http://purl.org/dc/elements/1.1/"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-# RSS 2.0 elements have no namespace; RSS 1.0 puts the same names in its own.
-_RSS_CORE = ("", _RSS1)
+_RSS_CORE = ("", _RSS1, _RSS09)
 _ROOT_KINDS = {"rss": "rss", "rdf": "rss", "feed": "atom", "sitemapindex": "sitemapindex", "urlset": "urlset"}
 # Atom alternates may be offered in several formats; the HTML one is the article.
 _HTML_TYPES = (None, "text/html", "application/xhtml+xml")
@@ -119,8 +126,20 @@ def _xml_bytes(body: bytes, url: str, max_size: int) -> bytes:
     return body
 
 
+class _NothingExternal(etree.Resolver):  # type: ignore[misc]
+    """Answers every request for an external DTD or entity with nothing.
+
+    Without a resolver of its own, lxml leaves external identifiers to libxml2, which refuses a
+    document whose DOCTYPE names an external DTD (``<!DOCTYPE rss PUBLIC "-//Netscape ...//DTD RSS
+    0.91//EN" "http://...">``, common on old feeds) when the network is off, instead of ignoring it.
+    """
+
+    def resolve(self, system_url: str, public_id: str, context: object) -> object:
+        return self.resolve_string("", context)
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         huge_tree=False,
@@ -129,11 +148,13 @@ def _parser() -> etree.XMLParser:
         remove_pis=True,
         collect_ids=False,
     )
+    parser.resolvers.add(_NothingExternal())
+    return parser
 
 
 def _pull_parser() -> etree.XMLPullParser:
     """Same safety options as _parser, for reading only the start of a document."""
-    return etree.XMLPullParser(
+    parser = etree.XMLPullParser(
         events=("start",),
         resolve_entities=False,
         no_network=True,
@@ -143,6 +164,8 @@ def _pull_parser() -> etree.XMLPullParser:
         remove_pis=True,
         collect_ids=False,
     )
+    parser.resolvers.add(_NothingExternal())
+    return parser
 
 
 # --- elements ---------------------------------------------------------------
@@ -195,29 +218,39 @@ def _resolve(href: str | None, el: etree._Element, url: str) -> str | None:
 
 
 # --- RSS 2.0 / RSS 1.0 ------------------------------------------------------
+# RSS 2.0 elements have no namespace and RSS 1.0 puts the same names in its own, but feeds in the wild
+# also use RSS 0.9's namespace or give RSS 2.0 a default namespace of their own (Userland's): the
+# root's namespace counts as core too, so those feeds are read rather than found empty.
 
 
-def _rss_channel_lang(root: etree._Element) -> str | None:
+def _rss_core(root: etree._Element) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*_RSS_CORE, _qname(root)[0])))
+
+
+def _rss_channel_lang(root: etree._Element, core: tuple[str, ...]) -> str | None:
     channel = next((child for child in root if _qname(child)[1] == "channel"), None)
     if channel is None:
         return None
     fields = _children(channel)
-    return _first(_text(fields.get((_DC, "language"))), _text(fields.get(("", "language"))))
+    return _first(_text(fields.get((_DC, "language"))), *(_text(fields.get((ns, "language"))) for ns in core))
 
 
-def _rss_items(root: etree._Element) -> Iterator[etree._Element]:
+def _rss_items(root: etree._Element, core: tuple[str, ...]) -> Iterator[etree._Element]:
     # RSS 2.0 nests items in <channel>; RSS 1.0 makes them siblings of it.
     for parent in (root, *(child for child in root if _qname(child)[1] == "channel")):
         for child in parent:
-            if _qname(child) in (("", "item"), (_RSS1, "item")):
+            namespace, name = _qname(child)
+            if name == "item" and namespace in core:
                 yield child
 
 
-def _rss_link(item: etree._Element, fields: dict[tuple[str, str], etree._Element], url: str) -> str | None:
-    for ns in _RSS_CORE:
+def _rss_link(
+    item: etree._Element, fields: dict[tuple[str, str], etree._Element], url: str, core: tuple[str, ...]
+) -> str | None:
+    for ns in core:
         if link := _resolve(_text(fields.get((ns, "link"))), item, url):
             return link
-    guid = fields.get(("", "guid"))
+    guid = next((fields[(ns, "guid")] for ns in core if (ns, "guid") in fields), None)
     # A guid is a permalink unless it says otherwise (RSS 2.0 spec).
     permalink = guid is not None and guid.get("isPermaLink", "true").strip().lower() != "false"
     if permalink and (link := _resolve(_text(guid), item, url)):
@@ -225,32 +258,33 @@ def _rss_link(item: etree._Element, fields: dict[tuple[str, str], etree._Element
     return _resolve(item.get(f"{{{_RDF}}}about"), item, url)
 
 
-def _rss_entry(item: etree._Element, channel_lang: str | None, url: str) -> Entry | None:
+def _rss_entry(item: etree._Element, channel_lang: str | None, url: str, core: tuple[str, ...]) -> Entry | None:
     fields = _children(item)
-    link = _rss_link(item, fields, url)
+    link = _rss_link(item, fields, url, core)
     if link is None:
         return None
-    title = _first(*(_text(fields.get((ns, "title"))) for ns in (*_RSS_CORE, _DC)))
+    title = _first(*(_text(fields.get((ns, "title"))) for ns in (*core, _DC)))
     lang = _first(_text(fields.get((_DC, "language"))), item.get(_XML_LANG), channel_lang, _inherited_lang(item))
-    published = _first(_text(fields.get(("", "pubdate"))), _text(fields.get((_DC, "date"))))
+    published = _first(*(_text(fields.get((ns, "pubdate"))) for ns in core), _text(fields.get((_DC, "date"))))
     return Entry(url=link, title=title, published=published, lang=lang)
 
 
-def _parse_rss(root: etree._Element, url: str) -> list[Entry]:
-    channel_lang = _rss_channel_lang(root)
-    entries = (_rss_entry(item, channel_lang, url) for item in _rss_items(root))
-    return [entry for entry in entries if entry is not None]
+def _parse_rss(root: etree._Element, url: str) -> Iterator[Entry]:
+    core = _rss_core(root)
+    channel_lang = _rss_channel_lang(root, core)
+    entries = (_rss_entry(item, channel_lang, url, core) for item in _rss_items(root, core))
+    return (entry for entry in entries if entry is not None)
 
 
 # --- Atom -------------------------------------------------------------------
+# Atom 1.0 has its namespace; Atom 0.3 (still served) has another and names its dates issued and
+# modified; some generators give none. Elements are read in the namespace of the root.
 
 
-def _atom_link(entry: etree._Element, url: str) -> str | None:
+def _atom_link(entry: etree._Element, url: str, ns: str) -> str | None:
     # rel defaults to "alternate" (RFC 4287 4.2.7.2); "self", "edit", "enclosure" are not the article.
     links = [
-        link
-        for link in entry
-        if _qname(link) == (_ATOM, "link") and link.get("rel", "alternate").strip() == "alternate"
+        link for link in entry if _qname(link) == (ns, "link") and link.get("rel", "alternate").strip() == "alternate"
     ]
     links.sort(key=lambda link: link.get("type") not in _HTML_TYPES)
     for link in links:
@@ -259,26 +293,32 @@ def _atom_link(entry: etree._Element, url: str) -> str | None:
     return None
 
 
-def _atom_entry(entry: etree._Element, url: str) -> Entry | None:
-    link = _atom_link(entry, url)
+def _atom_entry(entry: etree._Element, url: str, ns: str) -> Entry | None:
+    link = _atom_link(entry, url, ns)
     if link is None:
         return None
     fields = _children(entry)
-    updated = _text(fields.get((_ATOM, "updated")))
+    updated = _first(_text(fields.get((ns, "updated"))), _text(fields.get((ns, "modified"))))
     # Many feeds carry only the mandatory <updated>; it is the best publication hint they give.
-    published = _first(_text(fields.get((_ATOM, "published"))), _text(fields.get((_DC, "date"))), updated)
+    published = _first(
+        _text(fields.get((ns, "published"))),
+        _text(fields.get((ns, "issued"))),
+        _text(fields.get((_DC, "date"))),
+        updated,
+    )
     return Entry(
         url=link,
-        title=_text(fields.get((_ATOM, "title"))),
+        title=_text(fields.get((ns, "title"))),
         published=published,
         lang=_first(_text(fields.get((_DC, "language"))), _inherited_lang(entry)),
         lastmod=updated,
     )
 
 
-def _parse_atom(root: etree._Element, url: str) -> list[Entry]:
-    entries = (_atom_entry(child, url) for child in root if _qname(child) == (_ATOM, "entry"))
-    return [entry for entry in entries if entry is not None]
+def _parse_atom(root: etree._Element, url: str) -> Iterator[Entry]:
+    ns = _qname(root)[0]
+    entries = (_atom_entry(child, url, ns) for child in root if _qname(child) == (ns, "entry"))
+    return (entry for entry in entries if entry is not None)
 
 
 # --- sitemaps ---------------------------------------------------------------
@@ -326,20 +366,18 @@ def _sitemap_url_entry(url_el: etree._Element, url: str) -> Entry | None:
     )
 
 
-def _parse_urlset(root: etree._Element, url: str) -> list[Entry]:
+def _parse_urlset(root: etree._Element, url: str) -> Iterator[Entry]:
     entries = (_sitemap_url_entry(child, url) for child in root if _qname(child)[1] == "url")
-    return [entry for entry in entries if entry is not None]
+    return (entry for entry in entries if entry is not None)
 
 
-def _parse_sitemapindex(root: etree._Element, url: str) -> list[Entry]:
-    entries: list[Entry] = []
+def _parse_sitemapindex(root: etree._Element, url: str) -> Iterator[Entry]:
     for child in root:
         if _qname(child)[1] != "sitemap":
             continue
         fields = _by_local_name(child)
         if loc := _resolve(_text(fields.get("loc")), child, url):
-            entries.append(Entry(url=loc, lastmod=_text(fields.get("lastmod"))))
-    return entries
+            yield Entry(url=loc, lastmod=_text(fields.get("lastmod")))
 
 
 _PARSERS = {"rss": _parse_rss, "atom": _parse_atom, "urlset": _parse_urlset, "sitemapindex": _parse_sitemapindex}
@@ -360,22 +398,46 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> str:
     return f"invalid XML at line {line}, column {column}: {message}"
 
 
+def _numeric_html_entities(xml: bytes) -> bytes:
+    """``xml`` with HTML's named entities (&nbsp;, &laquo;, ...) written as character references."""
+
+    def numeric(match: re.Match[bytes]) -> bytes:
+        name = match.group(1).decode("ascii")
+        if name in _XML_ENTITIES or name not in name2codepoint:
+            return match.group(0)
+        return b"&#%d;" % name2codepoint[name]
+
+    return _NAMED_ENTITY.sub(numeric, xml)
+
+
+def _parse_xml(xml: bytes, url: str) -> etree._Element:
+    try:
+        return etree.fromstring(xml, _parser(), base_url=url)
+    except etree.XMLSyntaxError as exc:
+        # Feeds written by HTML templates use HTML's entities, undefined in XML; with those
+        # rewritten the feed may read. Otherwise (or if still broken) the first error is reported.
+        fixed = _numeric_html_entities(xml) if "not defined" in (exc.msg or "") else xml
+        if fixed != xml:
+            try:
+                return etree.fromstring(fixed, _parser(), base_url=url)
+            except etree.XMLSyntaxError:
+                pass
+        raise DiscoveryError(url, _syntax_error(exc)) from exc
+
+
 def parse_feed_or_sitemap(body: bytes, url: str, *, max_size: int = MAX_SIZE) -> Discovered:
     """Read an RSS 2.0/1.0 or Atom feed, a sitemap or a sitemap index (gzipped or not).
 
-    Entries keep document order and duplicates; URLs are absolute and http(s)
-    only. Raises DiscoveryError naming ``url`` for invalid XML, an unknown root
-    element or a body (decompressed) larger than ``max_size`` bytes.
+    Entries keep document order and duplicates, at most MAX_ENTRIES of them; URLs
+    are absolute and http(s) only. Raises DiscoveryError naming ``url`` for invalid
+    XML, an unknown root element or a body (decompressed) larger than ``max_size``
+    bytes.
     """
-    xml = _xml_bytes(body, url, max_size)
-    try:
-        root = etree.fromstring(xml, _parser(), base_url=url)
-    except etree.XMLSyntaxError as exc:
-        raise DiscoveryError(url, _syntax_error(exc)) from exc
+    root = _parse_xml(_xml_bytes(body, url, max_size), url)
     kind = _kind(root)
     if kind is None:
         raise DiscoveryError(url, f"unknown root element <{etree.QName(root).localname}>")
-    return Discovered(kind=kind, entries=_PARSERS[kind](root, url))
+    return Discovered(kind=kind, entries=list(islice(_PARSERS[kind](root, url), MAX_ENTRIES)))
 
 
 def sniff(body: bytes) -> str | None:

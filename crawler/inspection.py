@@ -40,19 +40,30 @@ def fetch(url: str, timeout: float = 30.0) -> tuple[bytes, str | None, str]:
 
 
 def inspect_page(body: bytes, url: str, *, charset: str | None = None, source: Source | None = None) -> dict[str, Any]:
-    html, _encoding = decode_html(body, charset)
+    """Every field the pipeline would store for the page, plus what an operator checks a new source by:
+    the edition the URL falls in, the time zone dates were read in, the decoding and the
+    translation links with the evidence for each."""
+    html, encoding = decode_html(body, charset)
     edition = source.edition_for_url(url) if source else None
     timezone = source.timezone_of(edition) if source else "UTC"
     extracted = extract_article(html, url, timezone=timezone)
     guess = detect_language("\n".join(filter(None, [extracted.title, extracted.body])), extracted.declared_lang)
     reason = drop_reason(extracted, guess.lang, edition.lang if edition else None)
+    canonical_edition = source.edition_for_url(extracted.canonical_url) if source else None
     return {
         "url": url,
         "canonical_url": extracted.canonical_url,
+        "source": source.key if source else None,
+        "edition": edition.lang if edition else None,
+        "canonical_edition": canonical_edition.lang if canonical_edition else None,
+        "encoding": encoding,
+        "timezone": timezone,
         "title": extracted.title,
         "body": extracted.body,
+        "body_chars": len(extracted.body),
         "lang": guess.lang,
         "lang_confidence": round(guess.confidence, 4),
+        "script": guess.script,
         "declared_lang": extracted.declared_lang,
         "published_at": extracted.published_at.isoformat() if extracted.published_at else None,
         "modified_at": extracted.modified_at.isoformat() if extracted.modified_at else None,
@@ -60,6 +71,9 @@ def inspect_page(body: bytes, url: str, *, charset: str | None = None, source: S
         "description": extracted.description,
         "tags": extracted.tags,
         "alternates": extracted.alternates,
+        "alternate_links": [
+            {"lang": link.lang, "url": link.url, "method": link.method} for link in extracted.alternate_links
+        ],
         "is_article": reason is None,
         "drop_reason": reason,
     }

@@ -21,24 +21,49 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Links followed from listings and pages, at most this deep: ends infinite calendars and pagination.
 DEPTH_LIMIT = 3
 DOWNLOAD_DELAY = 0.5
+# Seconds for a whole download, body included: a server dripping bytes is cut off too.
 DOWNLOAD_TIMEOUT = 30
-# Caps against huge pages and compression bombs: news pages are rarely above a few MiB.
+# Caps against huge pages and compression bombs: news pages are rarely above a few MiB. The cap holds
+# for the body as received and, through HttpCompressionMiddleware, as decompressed (gzip, deflate, br,
+# zstd), so a bomb stops at the cap (counted errors/too_large). Feeds and sitemaps get
+# NEWSAGG_LISTING_MAXSIZE instead.
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 HTTPCACHE_ENABLED = False
+# Items are logged as their URL, never with the page they carry (crawler/logformatter.py).
+LOG_FORMATTER = "crawler.logformatter.ShortItemLogFormatter"
 LOG_LEVEL = _env.log_level
+# A <meta http-equiv=refresh> with a longer delay is a page in its own right, not a redirect.
+METAREFRESH_MAXDELAY = 10
+# Chains longer than this end as errors/too_many_redirects; loops end at once (crawler/redirects.py).
 REDIRECT_MAX_TIMES = 5
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_TIMES = 2
 ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False
+# The database's URL columns hold 2048 characters (crawler/limits.py MAX_URL_LENGTH); longer is a trap.
+URLLENGTH_LIMIT = 2048
 USER_AGENT = "newsagg/0.1 (multilingual news crawler; obeys robots.txt)"
 
 EXTENSIONS = {
     "crawler.extensions.jobs.JobRecorder": 500,
+    # Names downloads cut off at DOWNLOAD_MAXSIZE (errors/too_large) apart from other cancellations.
+    "crawler.sizes.DownloadSizeRecorder": 100,
+}
+
+# Incremental crawling (crawler/middlewares.py): known article pages are skipped before robots.txt is
+# consulted; feeds and sitemaps get conditional GETs.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SeenUrlMiddleware": 50,
+    "crawler.middlewares.ConditionalGetMiddleware": 545,
+    # Just before RetryMiddleware (550): waits for Retry-After or with backoff, then lets it retry.
+    "crawler.retry_after.RetryAfterMiddleware": 560,
+    # Just before RedirectMiddleware (600): a redirect back into its own chain fails as redirect_loop.
+    "crawler.redirects.RedirectLoopMiddleware": 610,
 }
 
 # extract → language → validate → dedupe → store → link, with gaps for later steps.
@@ -55,18 +80,49 @@ ITEM_PIPELINES = {
 # Alerts on runs that end degraded or failed (docs/operations.md): a webhook URL and/or a command.
 NEWSAGG_ALERT_COMMAND = _env.alert_command
 NEWSAGG_ALERT_WEBHOOK = _env.alert_webhook
+# Seconds a crawl process holds its Redis claim on a page it downloads (a dead process's claims expire).
+NEWSAGG_CLAIM_TTL = 600
+# Feeds and sitemaps are fetched with If-None-Match / If-Modified-Since.
+NEWSAGG_CONDITIONAL_GET = True
+# Content linking (crawler/linker.py): at most this many other-language candidates are scored per
+# article, and a pair is linked from this content score up (docs/linking.md: chosen on data).
+NEWSAGG_CONTENT_LINK_MAX_CANDIDATES = 400
+NEWSAGG_CONTENT_LINK_THRESHOLD = 0.22
 NEWSAGG_DATABASE_URL = _env.database_url
 # A running job whose row has not been updated for this many seconds is closed as failed.
 NEWSAGG_JOB_STALE_AFTER = 600.0
 NEWSAGG_JOB_TRIGGER = "manual"
 NEWSAGG_JOB_UPDATE_INTERVAL = 10.0
+# Content-link candidates are published at most this many hours before or after the article.
+NEWSAGG_LINK_WINDOW_HOURS = 24.0
+# Cap on a feed or sitemap, as received and decompressed (the sitemap protocol allows 50 MiB); larger
+# ones are refused (errors/too_large or errors/bad_feed) without reading the rest.
+NEWSAGG_LISTING_MAXSIZE = 50 * 1024 * 1024
 # Without Redis, scheduled crawls of one source exclude each other through lock files in this folder.
 NEWSAGG_LOCK_DIR = ""  # empty: <system temp folder>/newsagg-locks
 # A crawl's per-source lock expires this many seconds after its holder stops refreshing it (dies).
 NEWSAGG_LOCK_TTL = 60.0
+# Estimated Jaccard similarity of 5-word shingles (title + body) from which a page of the same language
+# is recorded as a near duplicate of a stored article (crawler/near_duplicates.py).
+NEWSAGG_NEAR_DUPLICATE_THRESHOLD = 0.5
+# A stored page is fetched again when its feed or sitemap lastmod says it changed, or RECRAWL_INTERVAL
+# seconds after its last fetch while it is younger than RECRAWL_MAX_AGE seconds (0: no age-based re-fetch).
+NEWSAGG_RECRAWL_INTERVAL = 6 * 3600
+NEWSAGG_RECRAWL_MAX_AGE = 2 * 86400
+# Keys in the shared Redis start with this prefix (several deployments or tests can share one server).
+NEWSAGG_REDIS_PREFIX = _env.redis_prefix
 NEWSAGG_REDIS_URL = _env.redis_url
+# Longest wait before a retry (crawler/retry_after.py): a Retry-After asking for more is not retried.
+NEWSAGG_RETRY_AFTER_MAX = 120.0
+# Seconds before the first retry of a 5xx or a failed connection, doubled for each further retry.
+NEWSAGG_RETRY_BACKOFF = 1.0
 # `newsagg schedule`: on SIGTERM, running crawls may go on for DRAIN seconds before they are asked to
 # stop (and recorded as interrupted); those still running STOP_TIMEOUT seconds later are killed.
 NEWSAGG_SCHEDULE_DRAIN = 0.0
 NEWSAGG_SCHEDULE_STOP_TIMEOUT = 30.0
+# Article pages already stored are not downloaded again (see NEWSAGG_RECRAWL_*).
+NEWSAGG_SKIP_SEEN_URLS = True
 NEWSAGG_SOURCE_PATHS = [str(p) for p in _env.source_paths]
+# Articles sharing a declared URL id (translations: url_id) are linked only when published at most
+# this many days apart: two editions that number independently share ids by chance, years apart.
+NEWSAGG_URL_ID_MAX_DAYS = 7.0

@@ -4,8 +4,11 @@ Every ``NEWSAGG_*`` variable is read here, once, with its documented default:
 
 - ``NEWSAGG_DATABASE_URL``: SQLAlchemy URL of the database (default ``sqlite:///newsagg.db``).
 - ``NEWSAGG_REDIS_URL``: Redis URL for state shared by many crawl processes (default: none, embedded).
+- ``NEWSAGG_REDIS_PREFIX``: prefix of every key newsagg writes to that Redis (default ``newsagg``).
 - ``NEWSAGG_SOURCES``: extra source files or folders, separated by ``os.pathsep``.
 - ``NEWSAGG_LOG_LEVEL``: Scrapy log level for crawls (default ``WARNING``; the CLI shows its own progress).
+- ``NEWSAGG_ALERT_WEBHOOK``: URL that receives a JSON POST when a run ends degraded or failed (default: none).
+- ``NEWSAGG_ALERT_COMMAND``: command run with the same JSON on its standard input (default: none).
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ class Environment:
     source_paths: tuple[Path, ...]
     log_level: str
     in_ci: bool
+    redis_prefix: str = "newsagg"
+    alert_webhook: str | None = None
+    alert_command: str | None = None
 
 
 def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
@@ -37,4 +43,7 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
         source_paths=paths,
         log_level=(env.get("NEWSAGG_LOG_LEVEL") or DEFAULT_LOG_LEVEL).upper(),
         in_ci=env.get("CI") == "true",
+        redis_prefix=env.get("NEWSAGG_REDIS_PREFIX") or "newsagg",
+        alert_webhook=env.get("NEWSAGG_ALERT_WEBHOOK") or None,
+        alert_command=env.get("NEWSAGG_ALERT_COMMAND") or None,
     )

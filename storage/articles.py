@@ -7,23 +7,28 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from settings.sources import Source
-from storage.models import Article, ArticleUrl, ArticleVersion, SourceRow
+from storage.models import Article, ArticleFingerprint, ArticleUrl, ArticleVersion, SourceRow
 from storage.types import utcnow
 
-# Kinds of article_urls rows; "canonical" is the article's own URL.
+# Kinds of article_urls rows (docs/schema.md); "canonical" is the article's own URL.
 URL_KINDS = ("canonical", "alias", "redirect", "tracking", "amp", "duplicate", "near_duplicate", "syndicated")
+# Sightings of the article's text at another address: an exact copy, a near copy, a declared syndication.
 DUPLICATE_KINDS = ("duplicate", "near_duplicate", "syndicated")
 
 
 def ensure_source(session: Session, source: Source) -> int:
     row = session.scalar(select(SourceRow).where(SourceRow.key == source.key))
     if row is None:
-        row = SourceRow(key=source.key, name=source.name, homepage=source.homepage)
-        session.add(row)
-        session.flush()
+        try:
+            with session.begin_nested():
+                row = SourceRow(key=source.key, name=source.name, homepage=source.homepage)
+                session.add(row)
+        except IntegrityError:  # another crawl process added it at the same moment
+            row = session.scalars(select(SourceRow).where(SourceRow.key == source.key)).one()
     elif (row.name, row.homepage) != (source.name, source.homepage):
         row.name, row.homepage = source.name, source.homepage
     return row.id
@@ -40,6 +45,34 @@ def find_by_url(session: Session, *urls: str) -> Article | None:
     return session.scalar(
         select(Article).join(ArticleUrl, ArticleUrl.article_id == Article.id).where(ArticleUrl.url.in_(wanted)).limit(1)
     )
+
+
+def find_url(session: Session, *urls: str) -> tuple[Article, str] | None:
+    """The article stored under any of ``urls`` and how that URL relates to it (an article_urls kind).
+
+    The article's own addresses come first, so a URL that is both an article and a copy's sighting
+    resolves to the article.
+    """
+    wanted = [u for u in urls if u]
+    if not wanted:
+        return None
+    article = session.scalar(select(Article).where(Article.canonical_url.in_(wanted)).limit(1))
+    if article is not None:
+        return article, "canonical"
+    rows = session.execute(
+        select(Article, ArticleUrl.kind)
+        .join(ArticleUrl, ArticleUrl.article_id == Article.id)
+        .where(ArticleUrl.url.in_(wanted))
+    ).all()
+    if not rows:
+        return None
+    own = [(a, kind) for a, kind in rows if kind not in DUPLICATE_KINDS]
+    article, kind = (own or rows)[0]
+    return article, kind
+
+
+def has_articles(session: Session) -> bool:
+    return session.scalar(select(Article.id).limit(1)) is not None
 
 
 def find_by_hash(session: Session, content_hash: str) -> Article | None:
@@ -136,8 +169,10 @@ def record_url(
     source_id: int | None = None,
     similarity: float | None = None,
     seen_at: datetime | None = None,
+    refresh: bool = True,
 ) -> ArticleUrl:
-    """Remember that ``url`` leads to ``article``; a URL seen again only refreshes its timestamp."""
+    """Remember that ``url`` leads to ``article``; a URL seen again only refreshes its timestamp
+    (unless ``refresh`` is false: then a known URL is left exactly as it is)."""
     seen_at = seen_at or utcnow()
     row = session.scalar(select(ArticleUrl).where(ArticleUrl.url == url))
     if row is None:
@@ -152,24 +187,31 @@ def record_url(
         )
         session.add(row)
         session.flush()
-    else:
+    elif refresh:
         row.last_seen_at = seen_at
     return row
 
 
 def promote_earlier_copy(
-    session: Session, article: Article, *, source_id: int, canonical_url: str, text: ArticleText
+    session: Session,
+    article: Article,
+    *,
+    source_id: int,
+    canonical_url: str,
+    text: ArticleText,
+    kind: str = "duplicate",
+    similarity: float = 1.0,
 ) -> None:
-    """An identical copy published earlier than the stored one becomes the article.
+    """A copy published earlier than the stored article becomes the article.
 
     The article stays one row (its id, group and links are kept) and takes the earlier copy's URL,
-    publisher and metadata; the URL it had becomes a duplicate sighting. So whichever copy the crawl
-    met first, the earliest publisher is the one stored.
+    publisher and text; the URL it had becomes a sighting of ``kind`` with ``similarity``. So whichever
+    copy the crawl met first, the earliest publisher is the one stored.
     """
     old = session.scalar(select(ArticleUrl).where(ArticleUrl.url == article.canonical_url))
     if old is not None:
-        old.kind = "duplicate"
-        old.similarity = 1.0
+        old.kind = kind
+        old.similarity = similarity
     for name, value in _text_fields(text).items():
         setattr(article, name, value)
     article.source_id = source_id
@@ -177,3 +219,49 @@ def promote_earlier_copy(
     session.flush()
     row = record_url(session, article, canonical_url, "canonical", source_id=source_id)
     row.kind, row.similarity, row.source_id = "canonical", None, source_id
+
+
+# --- fingerprints (near-duplicate search) ---
+
+
+def save_fingerprint(session: Session, article: Article, signature: bytes, method: str) -> ArticleFingerprint:
+    """The article's signature, replacing any earlier one by a new row (ids only grow: see the model)."""
+    old = session.scalar(select(ArticleFingerprint).where(ArticleFingerprint.article_id == article.id))
+    if old is not None:
+        if (old.signature, old.lang, old.method) == (signature, article.lang, method):
+            return old
+        session.delete(old)
+        session.flush()
+    row = ArticleFingerprint(article_id=article.id, lang=article.lang, method=method, signature=signature)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def drop_fingerprint(session: Session, article: Article) -> None:
+    """The article's text is too short to compare: no signature stands for it any more."""
+    old = session.scalar(select(ArticleFingerprint).where(ArticleFingerprint.article_id == article.id))
+    if old is not None:
+        session.delete(old)
+        session.flush()
+
+
+def fingerprints_after(session: Session, after_id: int, method: str, limit: int = 10_000) -> list[ArticleFingerprint]:
+    """Signatures made by ``method`` with a row id above ``after_id``, oldest first, at most ``limit``."""
+    query = (
+        select(ArticleFingerprint)
+        .where(ArticleFingerprint.id > after_id, ArticleFingerprint.method == method)
+        .order_by(ArticleFingerprint.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def fingerprint_ids_after(session: Session, after_id: int, method: str) -> list[int]:
+    """Row ids of signatures made by ``method`` above ``after_id`` (an index-only read)."""
+    query = select(ArticleFingerprint.id).where(ArticleFingerprint.id > after_id, ArticleFingerprint.method == method)
+    return list(session.scalars(query.order_by(ArticleFingerprint.id)))
+
+
+def fingerprint_of(session: Session, article_id: int) -> ArticleFingerprint | None:
+    return session.scalar(select(ArticleFingerprint).where(ArticleFingerprint.article_id == article_id))

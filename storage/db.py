@@ -104,7 +104,7 @@ def _one_line(error: object) -> str:
 _upgraded: set[str] = set()
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
+def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema to ``revision``: the only way the schema is built.
 
     Each crawl component that writes calls this; within one process the work is done once per database.
@@ -117,6 +117,8 @@ def upgrade(url: str, revision: str = "heads") -> None:
         _upgraded.add(key)
     except OperationalError as exc:
         raise DatabaseError(f"cannot reach database {redact(url)}: {_one_line(exc.orig)}") from None
+    except ImportError as exc:
+        raise DatabaseError(f"cannot use database {redact(url)}: its driver is not installed ({exc.name})") from None
 
 
 def is_current(url: str) -> bool:

@@ -1,13 +1,22 @@
-"""Translation groups and the links that make them."""
+"""Translation groups, the links that make them and the evidence that was turned down.
+
+A group is a connected component of accepted links and holds at most one article per language.
+When a new link would put two articles of one language together, the links among the articles
+involved are taken again strongest first (:func:`crawler.linking.strength`: the method, then the
+score) and kept while they respect that rule: the stronger evidence stays, whichever came first,
+and every link that loses is recorded in ``rejected_links`` with the reason.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Article, PendingLink, TranslationGroup, TranslationLink
+from crawler.linking import choose_links, strength
+from storage.models import Article, PendingLink, RejectedLink, TranslationGroup, TranslationLink
 
 
 @dataclass(frozen=True)
@@ -15,74 +24,181 @@ class LinkResult:
     linked: bool
     reason: str
     """``linked``, ``known`` (already linked), ``same_article``, ``same_language`` or ``conflict``."""
+    displaced: list[tuple[int, int]] = field(default_factory=list)
+    """Pairs whose weaker link this one replaced."""
 
 
-def _members(session: Session, article: Article) -> list[Article]:
-    if article.group_id is None:
-        return [article]
-    return list(session.scalars(select(Article).where(Article.group_id == article.group_id)))
+def _pair(a_id: int, b_id: int) -> tuple[int, int]:
+    low, high = sorted((a_id, b_id))
+    return low, high
+
+
+def _members(session: Session, *articles: Article) -> dict[int, Article]:
+    found = {a.id: a for a in articles}
+    group_ids = {a.group_id for a in articles if a.group_id is not None}
+    if group_ids:
+        found.update({a.id: a for a in session.scalars(select(Article).where(Article.group_id.in_(group_ids)))})
+    return found
+
+
+def _links_among(session: Session, ids: Iterable[int]) -> list[TranslationLink]:
+    wanted = list(ids)
+    query = select(TranslationLink).where(
+        TranslationLink.article_id.in_(wanted), TranslationLink.other_article_id.in_(wanted)
+    )
+    return list(session.scalars(query.order_by(TranslationLink.id)))
+
+
+def _choose(members: dict[int, Article], links: list[TranslationLink]) -> tuple[list[TranslationLink], dict[int, int]]:
+    langs = {article_id: article.lang for article_id, article in members.items()}
+    kept, labels = choose_links(langs, [(k.article_id, k.other_article_id, k.method, k.score) for k in links])
+    return [links[i] for i in kept], labels
+
+
+def _assign_groups(session: Session, members: dict[int, Article], labels: dict[int, int]) -> None:
+    """Give each component of two or more articles a group, reusing the groups the members had."""
+    by_root: dict[int, list[Article]] = {}
+    for article_id, article in members.items():
+        by_root.setdefault(labels[article_id], []).append(article)
+    reusable = sorted({a.group_id for a in members.values() if a.group_id is not None})
+    used: set[int] = set()
+    for component in sorted(by_root.values(), key=lambda c: (-len(c), min(a.id for a in c))):
+        if len(component) < 2:
+            for article in component:
+                article.group_id = None
+            continue
+        current = [a.group_id for a in component if a.group_id is not None and a.group_id not in used]
+        group_id = min(current) if current else next((g for g in reusable if g not in used), None)
+        if group_id is None:
+            group = TranslationGroup()
+            session.add(group)
+            session.flush()
+            group_id = group.id
+        used.add(group_id)
+        for article in component:
+            article.group_id = group_id
+    session.flush()
+    unused = [g for g in reusable if g not in used]
+    if unused:
+        session.execute(delete(TranslationGroup).where(TranslationGroup.id.in_(unused)))
 
 
 def link(session: Session, a: Article, b: Article, method: str, score: float) -> LinkResult:
-    """Link two articles and merge their groups, keeping at most one article per language per group."""
+    """Link two articles and regroup, keeping at most one article per language per group.
+
+    Linking a pair again stores nothing new; a stronger method or score replaces the stored one.
+    """
     if a.id == b.id:
         return LinkResult(False, "same_article")
     if a.lang == b.lang:
+        reject(session, a.id, b.id, method, score, "same_language")
         return LinkResult(False, "same_language")
-    low, high = sorted((a.id, b.id))
+    low, high = _pair(a.id, b.id)
     known = session.scalar(
         select(TranslationLink).where(TranslationLink.article_id == low, TranslationLink.other_article_id == high)
     )
     if known is not None:
-        if score > known.score:
+        if strength(method, score) > strength(known.method, known.score):
             known.score, known.method = score, method
         return LinkResult(False, "known")
-    members_a, members_b = _members(session, a), _members(session, b)
-    if a.group_id is None or a.group_id != b.group_id:
-        langs_a = {m.lang for m in members_a}
-        if any(m.lang in langs_a for m in members_b):
-            return LinkResult(False, "conflict")
-    session.add(TranslationLink(article_id=low, other_article_id=high, method=method, score=score))
-    _merge(session, a, b, members_b)
+    members = _members(session, a, b)
+    new = TranslationLink(article_id=low, other_article_id=high, method=method, score=score)
+    existing = _links_among(session, members)
+    kept, labels = _choose(members, [*existing, new])
+    if not any(link is new for link in kept):
+        winners = ", ".join(f"{k.article_id}-{k.other_article_id} {k.method} {k.score:.2f}" for k in kept)
+        reject(session, low, high, method, score, "conflict", f"kept: {winners}")
+        return LinkResult(False, "conflict")
+    displaced = [link for link in existing if not any(link is k for k in kept)]
+    for loser in displaced:
+        detail = f"displaced by {low}-{high} {method} {score:.2f}"
+        reject(session, loser.article_id, loser.other_article_id, loser.method, loser.score, "conflict", detail)
+        session.delete(loser)
+    session.add(new)
+    session.execute(delete(RejectedLink).where(RejectedLink.article_id == low, RejectedLink.other_article_id == high))
     session.flush()
-    return LinkResult(True, "linked")
+    _assign_groups(session, members, labels)
+    return LinkResult(True, "linked", [(d.article_id, d.other_article_id) for d in displaced])
 
 
-def _merge(session: Session, a: Article, b: Article, members_b: list[Article]) -> None:
-    if a.group_id is not None and a.group_id == b.group_id:
-        return
-    if a.group_id is None and b.group_id is None:
-        group = TranslationGroup()
-        session.add(group)
-        session.flush()
-        a.group_id = b.group_id = group.id
-        return
-    if a.group_id is None:
-        a.group_id = b.group_id
-        return
-    keep, gone = a.group_id, b.group_id
-    if gone is None:
-        b.group_id = keep
-        return
-    session.execute(update(Article).where(Article.group_id == gone).values(group_id=keep))
-    session.execute(delete(TranslationGroup).where(TranslationGroup.id == gone))
-    for member in members_b:
-        member.group_id = keep
+def drop_link(session: Session, link: TranslationLink, reason: str, detail: str | None = None) -> None:
+    """Withdraw an accepted link (recorded as rejected) and regroup the articles it joined."""
+    pair = session.get_one(Article, link.article_id), session.get_one(Article, link.other_article_id)
+    members = _members(session, *pair)
+    reject(session, link.article_id, link.other_article_id, link.method, link.score, reason, detail)
+    session.delete(link)
+    session.flush()
+    _, labels = _choose(members, _links_among(session, members))
+    _assign_groups(session, members, labels)
 
 
-def add_pending(session: Session, article: Article, target_url: str, target_lang: str, method: str) -> None:
+def reject(
+    session: Session, a_id: int, b_id: int, method: str, score: float, reason: str, detail: str | None = None
+) -> None:
+    """Record evidence that was not accepted; once per pair and method, the latest reason winning."""
+    low, high = _pair(a_id, b_id)
+    if low == high:
+        return
+    row = session.scalar(
+        select(RejectedLink).where(
+            RejectedLink.article_id == low, RejectedLink.other_article_id == high, RejectedLink.method == method
+        )
+    )
+    if row is None:
+        session.add(
+            RejectedLink(
+                article_id=low, other_article_id=high, method=method, score=score, reason=reason, detail=detail
+            )
+        )
+    else:
+        row.score, row.reason, row.detail = score, reason, detail
+    session.flush()
+
+
+def clear_rejections(session: Session, article_id: int, reason: str) -> None:
+    """Forget the article's rejections of one reason, before the evidence is judged again."""
+    session.execute(
+        delete(RejectedLink).where(
+            or_(RejectedLink.article_id == article_id, RejectedLink.other_article_id == article_id),
+            RejectedLink.reason == reason,
+        )
+    )
+
+
+def links_of(session: Session, article_ids: Iterable[int], method: str | None = None) -> list[TranslationLink]:
+    """Accepted links that touch any of ``article_ids`` (optionally of one method)."""
+    wanted = list(article_ids)
+    query = select(TranslationLink).where(
+        or_(TranslationLink.article_id.in_(wanted), TranslationLink.other_article_id.in_(wanted))
+    )
+    if method is not None:
+        query = query.where(TranslationLink.method == method)
+    return list(session.scalars(query.order_by(TranslationLink.id)))
+
+
+def group_langs(session: Session, article: Article) -> set[str]:
+    """Languages present in the article's group (its own included)."""
+    if article.group_id is None:
+        return {article.lang}
+    return set(session.scalars(select(Article.lang).where(Article.group_id == article.group_id)))
+
+
+def add_pending(session: Session, article: Article, target_url: str, target_lang: str, method: str) -> bool:
+    """Remember a declared translation whose page is not stored yet; False when already known."""
     exists = session.scalar(
         select(PendingLink.id).where(PendingLink.article_id == article.id, PendingLink.target_url == target_url)
     )
-    if exists is None:
-        session.add(PendingLink(article_id=article.id, target_url=target_url, target_lang=target_lang, method=method))
-        session.flush()
+    if exists is not None:
+        return False
+    session.add(PendingLink(article_id=article.id, target_url=target_url, target_lang=target_lang, method=method))
+    session.flush()
+    return True
 
 
 def pending_for(session: Session, urls: list[str]) -> list[PendingLink]:
     if not urls:
         return []
-    return list(session.scalars(select(PendingLink).where(PendingLink.target_url.in_(urls))))
+    return list(session.scalars(select(PendingLink).where(PendingLink.target_url.in_(urls)).order_by(PendingLink.id)))
 
 
 def resolve(session: Session, pending: PendingLink) -> None:

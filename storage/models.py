@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime, utcnow
@@ -163,3 +163,81 @@ class CrawlJob(Base):
     errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
     pid: Mapped[int | None]
     hostname: Mapped[str | None] = mapped_column(String(255))
+    # Editions crawled, comma-separated ("ru,en"); null when the run covered every edition.
+    langs: Mapped[str | None] = mapped_column(String(64))
+    # What the health rules measured and which ones the run broke (docs/schema.md).
+    health: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ArticleFingerprint(Base):
+    """The MinHash signature of an article's current text, for near-duplicate search.
+
+    ``id`` only grows (AUTOINCREMENT on SQLite too): a replaced signature gets a new row, so an index that
+    has read up to some id knows exactly which rows it has not seen yet.
+    """
+
+    __tablename__ = "article_fingerprints"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), unique=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    method: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FetchState(Base):
+    """What the crawler knows of one URL's last fetch: feed lastmod for pages; for feeds and sitemaps,
+    the validators and the body they validate (zlib), so that a 304 is read like the 200 it confirms."""
+
+    __tablename__ = "fetch_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    lastmod: Mapped[datetime | None]
+    first_fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- translation linking (docs/schema.md) ---
+
+# Content-link candidates are the articles of one source published within a time window.
+ARTICLES_BY_SOURCE_AND_TIME = Index("ix_articles_source_id_published_at", Article.source_id, Article.published_at)
+
+
+class LinkFeatures(Base):
+    """What translation linking compares, computed once per article text (crawler.content_features)."""
+
+    __tablename__ = "link_features"
+    __table_args__ = (Index("ix_link_features_source_id_url_id", "source_id", "url_id"),)
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    url_id: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int]
+    features: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RejectedLink(Base):
+    """Translation evidence that was found and not accepted, with the reason; one row per pair and method."""
+
+    __tablename__ = "rejected_links"
+    __table_args__ = (
+        UniqueConstraint("article_id", "other_article_id", "method"),
+        CheckConstraint("article_id < other_article_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    other_article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float]
+    reason: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,13 +17,18 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.demo.modes import MODES, apply_mode
 from crawler.demo.site import Response, build_site, load_stories, not_found
 
 SOURCES_FILE = "demo.yaml"
 
 
 class DemoServer:
-    """The demo site on 127.0.0.1 in a daemon thread; use as a context manager."""
+    """The demo site on 127.0.0.1 in a daemon thread; use as a context manager.
+
+    ``mode`` (or :meth:`set_mode` while it runs) breaks the site on purpose: ``empty``, ``errors`` or
+    ``untitled``, see :mod:`crawler.demo.modes`.
+    """
 
     def __init__(
         self,
@@ -32,6 +37,7 @@ class DemoServer:
         slow_seconds: float = 10.0,
         *,
         stories: Mapping[str, Any] | None = None,
+        mode: str = "normal",
     ) -> None:
         self.host = host
         self.port = port
@@ -39,7 +45,9 @@ class DemoServer:
         self.base = ""
         self._stories = stories
         self._generation = 0
-        self._sites: dict[int, dict[str, Response]] = {}
+        self._mode = "normal"
+        self.set_mode(mode)
+        self._sites: dict[tuple[int, str], dict[str, Response]] = {}
         self._hits: Counter[str] = Counter()
         self._lock = threading.Lock()  # guards the hit counter and the generation
         self._render_lock = threading.Lock()
@@ -103,6 +111,16 @@ class DemoServer:
         with self._lock:
             self._generation = n
 
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def set_mode(self, mode: str) -> None:
+        """Serve the site ``normal``, or broken: ``empty``, ``errors``, ``untitled`` (crawler.demo.modes)."""
+        if mode not in MODES:
+            raise ValueError(f"unknown demo mode {mode!r} (one of {', '.join(MODES)})")
+        self._mode = mode
+
     def sources_yaml(self) -> str:
         """The demo and wire source declarations pointing at this server."""
         if not self.base:
@@ -128,12 +146,13 @@ class DemoServer:
 
     def _site(self) -> dict[str, Response]:
         with self._render_lock:
-            generation = self._generation
-            site = self._sites.get(generation)
+            key = (self._generation, self._mode)
+            site = self._sites.get(key)
             if site is None:
                 if self._stories is None:
                     raise RuntimeError("the demo server has not been started")
-                site = self._sites[generation] = build_site(self._stories, self.base, generation)
+                site = build_site(self._stories, self.base, key[0])
+                site = self._sites[key] = apply_mode(site, key[1]) if key[1] != "normal" else site
             return site
 
 

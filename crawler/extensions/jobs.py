@@ -1,7 +1,10 @@
 """Record every crawl in ``crawl_jobs``: a row at start, progress while running, the outcome at the end.
 
 The row is written before the first request, so a run that fails still leaves a trace; the figures
-are read from the namespaced ``newsagg/*`` stats that the spider and pipeline steps count.
+are read from the namespaced ``newsagg/*`` stats that the spider and pipeline steps count. A run that
+ended normally is checked against its source's health rules (:mod:`crawler.health`) and becomes
+``degraded`` when it breaks one; a degraded or failed run sends the configured alert
+(:mod:`crawler.alerts`).
 """
 
 from __future__ import annotations
@@ -15,8 +18,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler import health
+from crawler.alerts import AlertHooks, notify
+from settings.sources import ITEM_FIELDS, Health, Source
 from storage import jobs
 from storage.db import session_scope, upgrade
+from storage.models import CrawlJob
 
 
 def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,6 +66,7 @@ class JobRecorder:
         self.database_url = str(crawler.settings.get("NEWSAGG_DATABASE_URL"))
         self.trigger = str(crawler.settings.get("NEWSAGG_JOB_TRIGGER", "manual"))
         self.interval = crawler.settings.getfloat("NEWSAGG_JOB_UPDATE_INTERVAL", 10.0)
+        self.alerts = AlertHooks.from_settings(crawler.settings)
         self.job_id: int | None = None
         self._ticker: task.LoopingCall | None = None
 
@@ -69,18 +77,31 @@ class JobRecorder:
         recorder = cls(crawler)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
         return recorder
 
     def spider_opened(self, spider: Spider) -> None:
         upgrade(self.database_url)
         with session_scope(self.database_url) as session:
-            self.job_id = jobs.start_job(session, getattr(spider, "source_key", spider.name), self.trigger).id
+            source_key = getattr(spider, "source_key", spider.name)
+            self.job_id = jobs.start_job(session, source_key, self.trigger, _langs(spider)).id
         # The CLI reads the id back from the stats to report on this run.
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("newsagg/job_id", self.job_id)
         if self.interval > 0:
             self._ticker = task.LoopingCall(self.record_progress)
             self._ticker.start(self.interval, now=False)
+
+    def item_scraped(self, item: Any) -> None:
+        """Count the fields each stored item lacks, for the missing_fields rule."""
+        extracted = getattr(item, "extracted", None)
+        if extracted is None:
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(health.ITEMS_KEY)
+        for name in ITEM_FIELDS:
+            if not getattr(extracted, name, None):
+                self.crawler.stats.inc_value(health.MISSING_PREFIX + name)
 
     def record_progress(self) -> None:
         if self.job_id is None:
@@ -93,11 +114,31 @@ class JobRecorder:
             self._ticker.stop()
         if self.job_id is None:
             return
-        figures = figures_from_stats(self._stats())
+        stats = self._stats()
+        figures = figures_from_stats(stats)
         status, why = outcome(reason, figures)
+        source: Source | None = getattr(spider, "source", None)
+        rules = source.health_for(_langs(spider)) if source is not None else Health()
         with session_scope(self.database_url) as session:
-            jobs.finish_job(session, self.job_id, status, why, figures)
+            job = session.get_one(CrawlJob, self.job_id)
+            baseline = jobs.baseline_items(session, job.source_key, job.langs, rules.baseline_runs, exclude_id=job.id)
+            measures = health.measure(stats, figures, baseline)
+            breaches = health.evaluate(rules, measures)
+            if status == "finished" and breaches:
+                status, why = "degraded", health.reason(breaches)
+            job = jobs.finish_job(session, self.job_id, status, why, figures, health.report(measures, breaches))
+            record = jobs.job_dict(job)
+        notify(self.alerts, record)
 
     def _stats(self) -> dict[str, Any]:
         assert self.crawler.stats is not None
         return self.crawler.stats.get_stats()
+
+
+def _langs(spider: Spider) -> list[str]:
+    """The editions a run covers when it was limited to some (``--lang``); empty for all."""
+    chosen = set(getattr(spider, "lang_filter", None) or ())
+    source: Source | None = getattr(spider, "source", None)
+    if source is not None and chosen >= set(source.languages):
+        return []
+    return sorted(chosen)

@@ -1,21 +1,44 @@
-"""Step 6: link the article with its other-language versions, now or when they arrive."""
+"""Step 6: link the article with its other-language versions, now or when they arrive.
+
+Declared evidence is read from the page (hreflang, og:locale, switcher links) and from the sitemap
+that listed it (its alternates arrive in the item's hints). For a new or changed text (or a copy
+that changed publisher) the article's content links are checked again, then the source's URL-id
+pattern and content evidence are tried (see :mod:`crawler.linker`). Outcomes are counted as
+``newsagg/link/<method>/<outcome>``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem
-from crawler.linking import method_score
+from crawler.linker import Linker, LinkSettings, sitemap_alternates
 from crawler.pipelines.base import Step
-from crawler.urls import canonicalize
-from storage import groups
-from storage.articles import find_by_url
+from settings.sources import Source, SourceConfigError, load_sources
 from storage.db import session_scope
-from storage.models import Article, ArticleUrl
+from storage.models import Article, SourceRow
 
 
 class LinkPipeline(Step):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.linker = Linker(LinkSettings.from_settings(self.crawler.settings), lambda key: self.count(f"link/{key}"))
+        self._sources: dict[str, Source] = {}
+        self._keys: dict[int, str | None] = {}
+
+    def open_spider(self) -> None:
+        # Copies and promoted copies belong to other sources: their URL-id patterns are needed too.
+        paths = [Path(p) for p in self.crawler.settings.getlist("NEWSAGG_SOURCE_PATHS")]
+        paths += list(getattr(self.crawler.spider, "extra_sources", []))
+        try:
+            self._sources = load_sources(paths)
+        except SourceConfigError:  # the spider has loaded the same files already; keep its own source
+            self._sources = {}
+        self._sources.setdefault(self.source.key, self.source)
+
     def process_item(self, item: ArticleItem) -> ArticleItem:
         # Copies count too: a copy's declared translations are translations of the same text, and a copy
         # that became the article (an earlier publisher) brings the URL that pending links wait for.
@@ -24,26 +47,20 @@ class LinkPipeline(Step):
         assert item.extracted is not None
         with session_scope(self.database_url) as session:
             article = session.get_one(Article, item.article_id)
-            for alternate in item.extracted.alternate_links:
-                if alternate.lang == article.lang:
-                    continue
-                target = canonicalize(alternate.url)
-                other = find_by_url(session, target)
-                if other is None:
-                    groups.add_pending(session, article, target, alternate.lang, alternate.method)
-                    self.count("link/pending")
-                else:
-                    self._link(session, article, other, alternate.method)
-            self._resolve_pending(session, article)
+            source = self._source_of(session, article.source_id)
+            pattern = source.translations.url_id if source and source.translations else None
+            changed = self.linker.refresh(session, article, pattern, known=source is not None)
+            alternates = [*item.extracted.alternate_links, *sitemap_alternates(item.hints)]
+            self.linker.declared(session, article, alternates)
+            self.linker.resolve_pending(session, article)
+            if changed:
+                self.linker.recheck(session, article)
+                self.linker.url_ids(session, article)
+                self.linker.content(session, article)
         return item
 
-    def _link(self, session: Session, a: Article, b: Article, method: str) -> None:
-        result = groups.link(session, a, b, method, method_score(method))
-        self.count(f"link/{result.reason}")
-
-    def _resolve_pending(self, session: Session, article: Article) -> None:
-        urls = list(session.scalars(select(ArticleUrl.url).where(ArticleUrl.article_id == article.id)))
-        for pending in groups.pending_for(session, [article.canonical_url, *urls]):
-            waiting = session.get_one(Article, pending.article_id)
-            self._link(session, waiting, article, pending.method)
-            groups.resolve(session, pending)
+    def _source_of(self, session: Any, source_id: int) -> Source | None:
+        if source_id not in self._keys:
+            self._keys[source_id] = session.scalar(select(SourceRow.key).where(SourceRow.id == source_id))
+        key = self._keys[source_id]
+        return self._sources.get(key) if key else None

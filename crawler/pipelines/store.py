@@ -1,90 +1,190 @@
-"""Step 5: write the article (or its new version, or the sighting of a copy) and every URL seen."""
+"""Step 5: write the article (or its new version, or the sighting of a copy), every URL seen, the text's
+fingerprint and the page's fetch state.
+
+A re-fetched page whose text did not change writes nothing about the article: only its fetch_state row
+says when it was fetched. The near-duplicate index and the Redis seen set are told after the commit,
+so neither ever names a row the database does not hold.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crawler import near_duplicates, redis_state
+from crawler.dedup import METHOD, fingerprint_text, signature, to_bytes
 from crawler.items import ArticleItem
+from crawler.middlewares import lastmod_hint
+from crawler.near_duplicates import Entry
 from crawler.pipelines.base import Step
+from crawler.pipelines.dedupe import Deduplicator, own_canonical
+from crawler.redis_state import RedisState, RedisUnavailable, SeenRecord
 from crawler.urls import canonicalize
+from storage import fetch_state
 from storage.articles import (
+    DUPLICATE_KINDS,
     ArticleText,
+    drop_fingerprint,
     ensure_source,
+    find_url,
     insert_article,
     promote_earlier_copy,
     record_url,
     replace_text,
+    save_fingerprint,
 )
 from storage.db import session_scope, upgrade
 from storage.models import Article
+
+
+@dataclass
+class _Written:
+    """What one item's transaction wrote, for the work that waits for its commit."""
+
+    counter: str
+    entry: Entry | None = None
+    discard: int | None = None
+    seen: list[str] = field(default_factory=list)
+    record: SeenRecord | None = None
 
 
 class StorePipeline(Step):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._source_id: int | None = None
+        self._redis: RedisState | None = None
 
     def open_spider(self) -> None:
         upgrade(self.database_url)
         with session_scope(self.database_url) as session:
             self._source_id = ensure_source(session, self.source)
+        self.index = near_duplicates.from_settings(self.crawler.settings)
+        self.deduplicator = Deduplicator(self.index)
+        self._redis = redis_state.from_settings(self.crawler.settings)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         assert self._source_id is not None
-        with session_scope(self.database_url) as session:
-            if item.outcome == "new":
-                article = insert_article(
-                    session,
-                    source_id=self._source_id,
-                    canonical_url=self.canonical_url(item),
-                    text=self._text(item),
-                    fetched_at=item.fetched_at,
-                )
-                self.count("stored/new")
-            elif item.outcome == "duplicate":
-                article = self._record_copy(session, item)
-            else:
-                article = session.get_one(Article, item.article_id)
-                if item.outcome == "updated":
-                    replace_text(session, article, self._text(item), item.fetched_at)
-                    self.count("stored/updated")
-                else:
-                    article.last_fetched_at = item.fetched_at
-                    self.count("stored/unchanged")
-            self._record_seen_urls(session, article, item)
-            item.article_id = article.id
+        for attempt in (1, 2):
+            try:
+                with session_scope(self.database_url) as session:
+                    written = self._store(session, item)
+                break
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                # Another crawl process stored this page or this text since the dedupe step: decide again.
+                self.count("store/raced")
+                with session_scope(self.database_url) as session:
+                    self.deduplicator.classify(session, item, self.source)
+        self.count(written.counter)
+        self._after_commit(written)
         return item
 
     def canonical_url(self, item: ArticleItem) -> str:
         """The page's rel=canonical when it stays within the source's domains, else the fetched URL."""
-        assert item.extracted is not None
-        declared = item.extracted.canonical_url
-        host = urlsplit(declared).hostname or ""
-        if any(e.allows_host(host) for e in self.source.editions):
-            return declared
-        return canonicalize(item.final_url)
+        return own_canonical(item, self.source) or canonicalize(item.final_url)
 
-    def _record_copy(self, session: Session, item: ArticleItem) -> Article:
-        assert item.extracted is not None and self._source_id is not None
+    def _store(self, session: Session, item: ArticleItem) -> _Written:
+        assert self._source_id is not None
+        # changed: the article's text is new or replaced; again: this page was stored before as it is now.
+        changed, again = True, False
+        if item.outcome == "new":
+            article = insert_article(
+                session,
+                source_id=self._source_id,
+                canonical_url=self.canonical_url(item),
+                text=self._text(item),
+                fetched_at=item.fetched_at,
+            )
+            written = _Written("stored/new")
+        elif item.outcome in DUPLICATE_KINDS:
+            article, changed, again = self._record_copy(session, item)
+            written = _Written(f"duplicates/{item.outcome}")
+        elif item.outcome == "updated":
+            article = session.get_one(Article, item.article_id)
+            replace_text(session, article, self._text(item), item.fetched_at)
+            written = _Written("stored/updated")
+        else:
+            article = session.get_one(Article, item.article_id)
+            changed, again = False, True
+            written = _Written("stored/unchanged")
+        self._record_seen_urls(session, article, item, refresh=not again)
+        if changed:
+            self._fingerprint(session, article, written)
+        edition = self.source.edition(item.edition_lang)
+        state = fetch_state.record_page(
+            session,
+            item.url,
+            fetched_at=item.fetched_at,
+            lastmod=lastmod_hint(item.hints, self.source.timezone_of(edition)),
+        )
+        written.seen = sorted({item.url, canonicalize(item.final_url)})
+        written.record = SeenRecord(state.fetched_at, state.first_fetched_at, state.lastmod)
+        item.article_id = article.id
+        return written
+
+    def _record_copy(self, session: Session, item: ArticleItem) -> tuple[Article, bool, bool]:
+        """Record the copy against its article. Says whether an earlier-published copy became the article
+        (its text changed) and whether this copy was recorded before (then nothing is written)."""
+        assert item.extracted is not None and self._source_id is not None and item.outcome is not None
         article = session.get_one(Article, item.duplicate_of)
         url = self.canonical_url(item)
+        similarity = item.similarity if item.similarity is not None else 1.0
         published = item.extracted.published_at
-        if published is not None and (article.published_at is None or published < article.published_at):
-            promote_earlier_copy(session, article, source_id=self._source_id, canonical_url=url, text=self._text(item))
-        else:
-            record_url(session, article, url, "duplicate", source_id=self._source_id, similarity=item.similarity)
-        self.count("duplicates/exact")
-        return article
+        if url != article.canonical_url and (
+            published is not None and (article.published_at is None or published < article.published_at)
+        ):
+            promote_earlier_copy(
+                session,
+                article,
+                source_id=self._source_id,
+                canonical_url=url,
+                text=self._text(item),
+                kind=item.outcome,
+                similarity=similarity,
+            )
+            return article, True, False
+        again = find_url(session, url) is not None
+        row = record_url(
+            session, article, url, item.outcome, source_id=self._source_id, similarity=similarity, refresh=not again
+        )
+        if row.kind in DUPLICATE_KINDS and item.similarity is not None and row.similarity != item.similarity:
+            row.similarity = item.similarity
+        return article, False, again
 
-    def _record_seen_urls(self, session: Session, article: Article, item: ArticleItem) -> None:
-        assert self._source_id is not None
+    def _record_seen_urls(self, session: Session, article: Article, item: ArticleItem, *, refresh: bool) -> None:
+        assert self._source_id is not None and item.extracted is not None
         seen = [(canonicalize(item.final_url), "redirect"), (item.url, "alias"), *item.seen_urls]
+        if item.extracted.amp_url:
+            seen.append((item.extracted.amp_url, "amp"))
         for url, kind in seen:
             if url != article.canonical_url:
-                record_url(session, article, url, kind, source_id=self._source_id, seen_at=item.fetched_at)
+                record_url(
+                    session, article, url, kind, source_id=self._source_id, seen_at=item.fetched_at, refresh=refresh
+                )
+
+    def _fingerprint(self, session: Session, article: Article, written: _Written) -> None:
+        values = signature(fingerprint_text(article.title, article.body))
+        if values is None:
+            drop_fingerprint(session, article)
+            written.discard = article.id
+            return
+        row = save_fingerprint(session, article, to_bytes(values), METHOD)
+        written.entry = Entry(row.id, article.id, article.lang, values)
+
+    def _after_commit(self, written: _Written) -> None:
+        if written.entry is not None:
+            self.index.add(written.entry)
+        if written.discard is not None:
+            self.index.discard(written.discard)
+        if self._redis is not None and written.record is not None:
+            try:
+                self._redis.mark_seen(written.seen, written.record)
+            except RedisUnavailable:
+                self.count("redis/unavailable")  # the database still knows the page: only a lookup is lost
 
     @staticmethod
     def _text(item: ArticleItem) -> ArticleText:

@@ -15,12 +15,14 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
+from scrapy.selector import Selector
 from twisted.python.failure import Failure
 
 from crawler.discovery import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps
 from crawler.encoding import decode_html
 from crawler.errors import failure_kind
 from crawler.items import ArticleItem
+from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul, url_trap
 from crawler.urls import canonicalize, is_fetchable, strip_amp
 from settings.sources import Edition, Source, SourceConfigError, load_sources
 from storage.types import utcnow
@@ -45,7 +47,13 @@ class NewsSpider(scrapy.Spider):
         self.limit = int(limit) if limit not in (None, "") else None
         self.extra_sources = [Path(p) for p in (sources or "").split(",") if p]
         self.source: Source
+        self.listing_maxsize: int  # NEWSAGG_LISTING_MAXSIZE and URLLENGTH_LIMIT, set in from_crawler
+        self.max_url_length = MAX_URL_LENGTH
         self.scheduled_articles: set[str] = set()
+        # Stored pages the seen-URL middleware skipped: asked for again only when a listing gives a lastmod.
+        self.skipped_known: set[str] = set()
+        # The lastmod listings gave for each article URL, whichever request was made first (see middlewares).
+        self.lastmods: dict[str, str] = {}
         self.variants: dict[str, list[tuple[str, str]]] = {}
 
     @classmethod
@@ -64,6 +72,9 @@ class NewsSpider(scrapy.Spider):
                 f"(it has {', '.join(spider.source.languages)})"
             )
         spider.allowed_domains = spider.source.domains  # type: ignore[attr-defined]
+        spider.listing_maxsize = crawler.settings.getint("NEWSAGG_LISTING_MAXSIZE")
+        # Longer URLs would not fit the database, whatever URLLENGTH_LIMIT says (0 there: no limit).
+        spider.max_url_length = min(crawler.settings.getint("URLLENGTH_LIMIT") or MAX_URL_LENGTH, MAX_URL_LENGTH)
         return spider
 
     @property
@@ -89,7 +100,8 @@ class NewsSpider(scrapy.Spider):
                     yield Request(f"{origin}/robots.txt", callback=self.parse_robots, errback=self.on_robots_error)
 
     def _listing_request(self, url: str) -> Request:
-        return Request(url, callback=self.parse_listing, errback=self.on_error, meta={"listing": True})
+        meta = {"listing": True, "download_maxsize": self.listing_maxsize}
+        return Request(url, callback=self.parse_listing, errback=self.on_error, meta=meta)
 
     # --- discovery ---
 
@@ -104,12 +116,15 @@ class NewsSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
         try:
-            found = parse_feed_or_sitemap(response.body, response.url)
+            found = parse_feed_or_sitemap(response.body, response.url, max_size=self.listing_maxsize)
         except DiscoveryError as exc:
             self._count("errors/bad_feed")
             self.logger.warning("%s", exc)
             return
         self._count(f"discovery/{found.kind}")
+        if not found.entries:
+            self._count("discovery/empty")
+            self.logger.info("no entries in %s %s", found.kind, response.url)
         for entry in found.entries:
             if found.kind == "sitemapindex":
                 if self._within_domains(entry.url):
@@ -118,8 +133,9 @@ class NewsSpider(scrapy.Spider):
             request = self.article_request(entry.url, hints=_hints(entry))
             if request is not None:
                 yield request
+            # Sitemap alternates are translations: followed, and named in the hints as link evidence.
             for _lang, url in entry.alternates:
-                request = self.article_request(url)
+                request = self.article_request(url, hints=_alternates_hint(entry))
                 if request is not None:
                     yield request
 
@@ -138,10 +154,18 @@ class NewsSpider(scrapy.Spider):
         edition = self.source.edition_for_url(target)
         if edition is None or (self.lang_filter and edition.lang not in self.lang_filter):
             return None
+        trap = url_trap(target, self.max_url_length)
+        if trap is not None:
+            self._count(f"skipped/{trap}")
+            return None
         variants = self.variants.setdefault(target, [])
         if url != target and all(url != seen for seen, _ in variants):
             variants.append((url, "amp" if target != canonical else "tracking"))
+        if hints and hints.get("lastmod"):
+            self.lastmods[target] = hints["lastmod"]
         if target in self.scheduled_articles:
+            return None
+        if target in self.skipped_known and not (hints or {}).get("lastmod"):
             return None
         if self.limit is not None and len(self.scheduled_articles) >= self.limit:
             return None
@@ -150,12 +174,15 @@ class NewsSpider(scrapy.Spider):
             target,
             callback=self.parse_article,
             errback=self.on_error,
-            meta={"edition": edition.lang, "hints": hints or {}},
+            meta={"edition": edition.lang, "hints": hints or {}, "article": True},
+            # A page skipped as known may be asked for again with a lastmod; Scrapy's dupefilter saw it once.
+            dont_filter=target in self.skipped_known,
         )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         self._count("pages/article")
-        if not isinstance(response, TextResponse):
+        # Images, archives and random bytes are served as text/html too.
+        if not isinstance(response, TextResponse) or looks_binary(response.body):
             self._count("dropped/not_html")
             self.logger.info("not HTML (%s): %s", response.headers.get(b"Content-Type"), response.url)
             return
@@ -174,14 +201,20 @@ class NewsSpider(scrapy.Spider):
             seen_urls=list(self.variants.get(requested, [])),
             hints=dict(response.meta.get("hints") or {}),
         )
-        yield from self._follow_article_links(response)
+        yield from self._follow_article_links(response, html)
 
-    def _follow_article_links(self, response: Response) -> Iterator[Request]:
-        if not isinstance(response, TextResponse):
+    def _follow_article_links(self, response: Response, html: str | None = None) -> Iterator[Request]:
+        if not isinstance(response, TextResponse) or looks_binary(response.body):
             return
-        hrefs = response.xpath("//a/@href | //link[@rel='alternate'][@hreflang]/@href").getall()
+        # Parsed under the same caps as extraction: a hostile page must not cost more here.
+        page = Selector(text=cap_html(strip_nul(response.text if html is None else html)), type="html")
+        hrefs = page.xpath("//a/@href | //link[@rel='alternate'][@hreflang]/@href").getall()
         for href in hrefs:
-            request = self.article_request(urljoin(response.url, href.strip()))
+            try:
+                url = urljoin(response.url, href.strip())
+            except ValueError:  # a malformed address on the page ("http://[::1")
+                continue
+            request = self.article_request(url)
             if request is not None:
                 yield request
 
@@ -192,7 +225,11 @@ class NewsSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         if kind == "ignored":
-            self._count("skipped/robots")
+            skip = request.meta.get("newsagg_skip") if request is not None else None
+            self._count(f"skipped/{skip or 'robots'}")
+            if skip == "known" and request is not None:
+                self.scheduled_articles.discard(request.url)
+                self.skipped_known.add(request.url)
             return
         self._count(f"errors/{kind}")
         self.logger.warning("%s: %s (%s)", kind, url, failure.getErrorMessage())
@@ -209,6 +246,16 @@ class NewsSpider(scrapy.Spider):
 def _hints(entry: Entry) -> dict[str, Any]:
     return {
         key: value
-        for key, value in (("title", entry.title), ("published", entry.published), ("lang", entry.lang))
+        for key, value in (
+            ("title", entry.title),
+            ("published", entry.published),
+            ("lang", entry.lang),
+            ("lastmod", entry.lastmod),
+        )
         if value
-    }
+    } | _alternates_hint(entry)
+
+
+def _alternates_hint(entry: Entry) -> dict[str, Any]:
+    """The sitemap's hreflang alternates of an entry, as [lang, url] pairs (JSON-safe for Redis queues)."""
+    return {"alternates": [[lang, url] for lang, url in entry.alternates]} if entry.alternates else {}

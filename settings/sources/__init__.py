@@ -68,6 +68,35 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Item fields a health rule may require; names as in the articles table.
+ITEM_FIELDS = ("title", "published_at", "modified_at", "authors", "description", "tags")
+
+
+class Health(_Strict):
+    """When a run that ended normally counts as ``degraded`` (docs/operations.md, "Health rules").
+
+    Each rule has an off value: ``min_items: 0``, ``max_error_rate: 1``, ``required_fields: []``,
+    ``baseline_ratio: 0``.
+    """
+
+    min_items: int = Field(default=1, ge=0)  # nothing_stored: fewer articles stored, updated or re-seen than this
+    max_error_rate: float = Field(default=0.25, ge=0, le=1)  # error_rate: failed requests / requests with an answer
+    min_requests: int = Field(default=20, ge=1)  # error_rate is judged on at least this many requests
+    required_fields: list[str] = ["title", "published_at"]  # missing_fields: fields each item should have
+    missing_tolerance: float = Field(default=0.1, ge=0, le=1)  # share of items that may lack a required field
+    baseline_runs: int = Field(default=5, ge=1)  # below_baseline: compare with the median of this many recent runs
+    min_baseline_runs: int = Field(default=3, ge=1)  # the rule waits until this many earlier runs exist
+    baseline_ratio: float = Field(default=0.25, ge=0, le=1)  # degraded below this share of the median
+
+    @field_validator("required_fields")
+    @classmethod
+    def _known_fields(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in ITEM_FIELDS]
+        if unknown:
+            raise ValueError(f"fields among {', '.join(ITEM_FIELDS)}, got {', '.join(map(repr, unknown))}")
+        return value
+
+
 class Edition(_Strict):
     lang: str
     domains: list[str] = Field(min_length=1)
@@ -77,6 +106,7 @@ class Edition(_Strict):
     article_urls: list[Regex] = []
     timezone: TimeZone | None = None
     schedule: Cron | None = None
+    health: Health | None = None  # for runs of this edition alone; keys left out come from the source
 
     @field_validator("lang")
     @classmethod
@@ -123,6 +153,7 @@ class Source(_Strict):
     schedule: Cron = DEFAULT_SCHEDULE
     editions: list[Edition] = Field(min_length=1)
     translations: Translations | None = None
+    health: Health = Health()
 
     @field_validator("key")
     @classmethod
@@ -150,6 +181,14 @@ class Source(_Strict):
     def edition_for_url(self, url: str) -> Edition | None:
         """The edition whose article patterns match ``url`` (first match wins)."""
         return next((e for e in self.editions if e.is_article_url(url)), None)
+
+    def health_for(self, langs: Sequence[str] = ()) -> Health:
+        """The rules for a run of the ``langs`` editions (all when empty): an edition's own ``health:``
+        applies to a run of that edition alone, over the source's."""
+        edition = self.edition(langs[0]) if len(langs) == 1 else None
+        if edition is None or edition.health is None:
+            return self.health
+        return self.health.model_copy(update=edition.health.model_dump(exclude_unset=True))
 
     def timezone_of(self, edition: Edition | None) -> str:
         return edition.timezone if edition and edition.timezone else self.timezone
@@ -187,7 +226,8 @@ def parse_sources(text: str, origin: str) -> list[Source]:
     for index, document in enumerate(documents):
         prefix = f"[{index}]." if isinstance(data, list) else ""
         if not isinstance(document, dict):
-            raise SourceConfigError(f"{origin}: {prefix or ''}expected a mapping with key, name and editions")
+            where = f"[{index}]: " if isinstance(data, list) else ""
+            raise SourceConfigError(f"{origin}: {where}expected a mapping with key, name and editions")
         try:
             sources.append(Source.model_validate(document))
         except ValidationError as exc:

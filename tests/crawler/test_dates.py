@@ -204,3 +204,24 @@ def test_every_month_of_every_series_round_trips(month: int) -> None:
     ]
     for dateline in datelines:
         assert parse_date(dateline, MSK) == expected, dateline
+
+
+RU_NOMINATIVE = [
+    "январь", "февраль", "март", "апрель", "май", "июнь",
+    "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
+]  # fmt: skip
+
+
+def russian_cases(nominative: str) -> list[str]:
+    """The month in its six cases (accusative = nominative): март, марта, марту, мартом, марте."""
+    if nominative[-1] in "ьй":
+        stem = nominative[:-1]
+        return [nominative, stem + "я", stem + "ю", stem + "ём", stem + "ем", stem + "е"]
+    return [nominative, nominative + "а", nominative + "у", nominative + "ом", nominative + "е"]
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_russian_month_names_in_every_case(month: int) -> None:
+    for form in russian_cases(RU_NOMINATIVE[month - 1]):
+        assert parse_date(f"{form} 2026", MSK) == utc(2026, month, 1) - timedelta(hours=3), form
+        assert parse_date(f"{form.upper()} 2026", MSK) == utc(2026, month, 1) - timedelta(hours=3), form

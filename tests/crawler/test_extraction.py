@@ -256,3 +256,33 @@ def test_a_broken_url_never_raises(url: str) -> None:
     head = '<link rel="canonical" href="/x/y"><link rel="alternate" hreflang="ru" href="/ru/x">'
     extracted = extract_article(article(head, header='<a href="/ru/news/1-x">Ru</a>'), url)
     assert extracted.title == TITLE
+
+
+def test_screen_reader_only_text_stays_out_of_the_body() -> None:
+    hidden = (
+        '<span style="border:0; clip: rect(0 0 0 0); height:1px; overflow:hidden; position:absolute">'
+        ", opens new tab</span>"
+    )
+    first = f'The passenger ferry <a href="/ships">Marta Solberg{hidden}</a> returned to the crossing.'
+    paragraphs = (first + " " + PARAGRAPHS[0], '<span class="sr-only">Advertisement</span>' + PARAGRAPHS[1])
+    extracted = extract_article(article(paragraphs=(*paragraphs, PARAGRAPHS[2])), URL)
+    assert "opens new tab" not in extracted.body and "Advertisement" not in extracted.body
+    assert "Marta Solberg returned to the crossing" in extracted.body
+
+
+def test_the_headline_repeated_inside_the_body_is_dropped() -> None:
+    # A video box or share bar repeating the headline between paragraphs is not a paragraph.
+    paragraphs = (PARAGRAPHS[0], TITLE, PARAGRAPHS[1], PARAGRAPHS[2])
+    extracted = extract_article(article(paragraphs=paragraphs), URL)
+    assert TITLE not in extracted.body
+    assert extracted.body.split("\n\n") == list(PARAGRAPHS)
+
+
+def test_a_site_rule_prefers_og_title_where_the_h1_is_a_search_title() -> None:
+    head = '<meta property="og:title" content="Ferry back in service">'
+    # The generic rule keeps the h1 that <title> confirms ...
+    assert extract_article(article(head), URL).title == TITLE
+    # ... Euronews' template puts a longer search title in its h1 and <title>, the headline in og:title.
+    euronews = "https://www.euronews.com/2026/01/06/ferry-back-in-service"
+    assert extract_article(article(head), euronews).title == "Ferry back in service"
+    assert extract_article(article(), euronews).title == TITLE

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from crawler.demo.truth import Truth, truth
 from storage.db import session_scope
-from storage.models import Article, ArticleUrl, CrawlJob
+from storage.models import Article, ArticleUrl, CrawlJob, SourceRow, TranslationLink
 
 from ..conftest import fresh_postgres_database
 
@@ -40,6 +40,8 @@ class DemoRun:
         assert process.returncode == 0, process.stderr[-3000:]
         self.summary = json.loads(process.stdout)
         self.truth: Truth = truth(self.summary["site"])
+        # Near copies are sightings of their original, not articles of their own.
+        self.stored_pages = [p for p in self.truth.articles if p.url not in self.truth.near_duplicates]
 
     def articles(self) -> dict[str, Article]:
         with session_scope(self.database_url) as session:
@@ -67,7 +69,7 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 def test_every_article_page_is_stored_once_with_its_language(demo: DemoRun):
     stored = demo.articles()
-    expected = {page.url: page for page in demo.truth.articles}
+    expected = {page.url: page for page in demo.stored_pages}
     assert sorted(stored) == sorted(expected)
     assert {url: a.lang for url, a in stored.items()} == {url: p.lang for url, p in expected.items()}
     by_source = Counter(p.source for p in expected.values())
@@ -78,17 +80,17 @@ def test_every_article_page_is_stored_once_with_its_language(demo: DemoRun):
 
 def test_titles_are_unicode_whatever_the_page_encoding(demo: DemoRun):
     stored = demo.articles()
-    encodings = Counter(page.encoding for page in demo.truth.articles)
+    encodings = Counter(page.encoding for page in demo.stored_pages)
     assert {"windows-1251", "windows-1256"} <= set(encodings), encodings
-    for page in demo.truth.articles:
+    for page in demo.stored_pages:
         assert stored[page.url].title == page.title, (page.url, page.encoding)
 
 
 def test_dates_in_every_style_are_parsed_to_utc(demo: DemoRun):
     stored = demo.articles()
-    styles = Counter(page.date_style for page in demo.truth.articles)
+    styles = Counter(page.date_style for page in demo.stored_pages)
     assert {"text_ru", "text_ar_eg", "text_ar_lev"} <= set(styles), styles
-    for page in demo.truth.articles:
+    for page in demo.stored_pages:
         assert stored[page.url].published_at == page.published_at, (page.url, page.date_style)
 
 
@@ -113,6 +115,32 @@ def test_exact_duplicates_are_recorded_against_the_original_not_stored_twice(dem
     assert demo.summary["duplicates"].get("duplicate") == len(demo.truth.exact_duplicates)
 
 
+def test_near_duplicates_are_recorded_against_the_original_with_their_similarity(demo: DemoRun):
+    stored = demo.articles()
+    urls = demo.urls()
+    assert demo.truth.near_duplicates
+    for copy, original in demo.truth.near_duplicates.items():
+        assert copy not in stored
+        assert urls[copy].kind == "near_duplicate"
+        assert urls[copy].article_id == stored[original].id
+        assert 0.5 <= urls[copy].similarity < 1.0
+    assert demo.summary["duplicates"].get("near_duplicate") == len(demo.truth.near_duplicates)
+
+
+def test_syndicated_copies_keep_the_earliest_publisher(demo: DemoRun):
+    # Whichever source the crawl met first, the Meridian (which published first) owns every story the
+    # wire copied, and the wire's copies are sightings under the wire's name.
+    stored = demo.articles()
+    urls = demo.urls()
+    copies = {**demo.truth.exact_duplicates, **demo.truth.near_duplicates}
+    with session_scope(demo.database_url) as session:
+        source_ids = {row.key: row.id for row in session.scalars(select(SourceRow))}
+    for copy, original in copies.items():
+        assert stored[original].source_id == source_ids["demo"]
+        assert urls[copy].source_id == source_ids["wire"]
+        assert urls[original].kind == "canonical"
+
+
 def test_tracking_and_amp_variants_resolve_to_their_article(demo: DemoRun):
     stored = demo.articles()
     urls = demo.urls()
@@ -122,18 +150,31 @@ def test_tracking_and_amp_variants_resolve_to_their_article(demo: DemoRun):
         assert urls[variant].kind in {"tracking", "amp"}
 
 
-def test_hreflang_and_switcher_translations_share_a_group(demo: DemoRun):
+def test_translation_groups_are_exactly_the_stories_by_every_kind_of_evidence(demo: DemoRun):
+    # hreflang, switcher links only, a shared URL id only, or content only (crawler.demo.truth).
     stored = demo.articles()
-    checked = 0
-    for mode in ("hreflang", "switcher"):
-        for group in demo.truth.groups[mode]:
-            ids = {stored[url].group_id for url in group}
-            assert len(ids) == 1 and None not in ids, (mode, sorted(group))
-            checked += 1
-    assert checked >= 10
+    groups: dict[int, set[str]] = {}
+    for url, article in stored.items():
+        if article.group_id is not None:
+            groups.setdefault(article.group_id, set()).add(url)
+    expected = {mode: set(demo.truth.groups[mode]) for mode in ("hreflang", "switcher", "url_id", "content")}
+    assert all(expected.values()), expected
+    found = {frozenset(urls) for urls in groups.values()}
+    for mode, stories in expected.items():
+        assert stories <= found, (mode, sorted(map(sorted, stories - found)))
+    assert found == set().union(*expected.values())
     for a, b in demo.truth.decoys:
-        if a in stored and b in stored:
-            assert stored[a].group_id is None or stored[a].group_id != stored[b].group_id
+        assert a in stored and b in stored, (a, b)
+        assert stored[a].group_id is None or stored[a].group_id != stored[b].group_id, (a, b)
+    # Each kind of story is linked by its own evidence: the strongest method is kept per pair.
+    by_id = {article.id: url for url, article in stored.items()}
+    with session_scope(demo.database_url) as session:
+        rows = session.scalars(select(TranslationLink))
+        links = [(by_id[k.article_id], by_id[k.other_article_id], k.method) for k in rows]
+    methods = {"hreflang": "hreflang", "switcher": "switcher", "url_id": "url_pattern", "content": "content"}
+    for mode, method in methods.items():
+        used = {m for a, b, m in links for story in expected[mode] if a in story and b in story}
+        assert used == {method}, (mode, used)
 
 
 def test_each_source_has_a_finished_job_row(demo: DemoRun):
@@ -146,13 +187,12 @@ def test_each_source_has_a_finished_job_row(demo: DemoRun):
     for job in jobs:
         assert job.finished_at is not None and job.finished_at >= job.started_at
         assert job.pages > 0
-    assert sum(j.stored for j in jobs) == len(demo.truth.articles)
+    assert sum(j.stored for j in jobs) == len(demo.stored_pages)
 
 
 def test_summary_has_the_documented_keys(demo: DemoRun):
     assert {"articles", "by_lang", "by_source", "groups", "duplicates", "dropped", "errors", "job_id"} <= set(
         demo.summary
     )
-    # Publisher-declared links (hreflang, switcher) make groups in this crawl; every such story is one group.
-    declared = len(demo.truth.groups["hreflang"]) + len(demo.truth.groups["switcher"])
-    assert demo.summary["groups"] == declared
+    # Every story known in more than one language is one group, whatever linked it.
+    assert demo.summary["groups"] == sum(len(groups) for groups in demo.truth.groups.values())

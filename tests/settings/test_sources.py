@@ -109,3 +109,36 @@ def test_a_file_may_hold_a_list_of_sources_and_a_folder_many_files(tmp_path):
 def test_a_missing_path_is_an_error(tmp_path):
     with pytest.raises(SourceConfigError, match="no such source file"):
         load_sources([tmp_path / "nope.yaml"], include_shipped=False)
+
+
+def test_health_rules_have_defaults_and_an_edition_can_override_some(tmp_path):
+    text = VALID.replace(
+        'schedule: "*/15 * * * *"\n',
+        'schedule: "*/15 * * * *"\nhealth:\n  max_error_rate: 0.5\n  required_fields: [title]\n',
+    ).replace(
+        "    sitemaps: [https://example.com/sitemap.xml]\n",
+        "    sitemaps: [https://example.com/sitemap.xml]\n    schedule: '0 * * * *'\n    health: {min_items: 0}\n",
+    )
+    source = load_sources([write(tmp_path, text)], include_shipped=False)["example"]
+    assert source.health.max_error_rate == 0.5 and source.health.required_fields == ["title"]
+    assert source.health.min_items == 1 and source.health.baseline_runs == 5  # defaults
+    alone = source.health_for(["en"])  # the edition's keys over the source's
+    assert (alone.min_items, alone.max_error_rate, alone.required_fields) == (0, 0.5, ["title"])
+    assert source.health_for(["ru"]) == source.health_for([]) == source.health
+    assert load_sources()["tass"].health.required_fields == ["title", "published_at"]
+
+
+@pytest.mark.parametrize(
+    ("health", "message"),
+    [
+        ("{max_error_rate: 2}", "health.max_error_rate: Input should be less than or equal to 1 (got 2)"),
+        ("{min_items: -1}", "health.min_items: Input should be greater than or equal to 0 (got -1)"),
+        ("{required_fields: [titel]}", "health.required_fields: expected fields among title, published_at"),
+        ("{min_item: 1}", "health.min_item: unknown key"),
+    ],
+)
+def test_bad_health_rules_are_refused_with_the_field(tmp_path, health, message):
+    path = write(tmp_path, VALID.replace("translations:", f"health: {health}\ntranslations:"))
+    with pytest.raises(SourceConfigError) as error:
+        load_sources([path], include_shipped=False)
+    assert str(error.value).startswith(f"{path}: {message}")

@@ -1,0 +1,332 @@
+"""Language-independent features of an article's text, for content linking. Pure.
+
+Two versions of a story in different languages share little vocabulary but much else: the same
+numbers (once digits are folded across scripts and thousand separators normalised), the same dates,
+the same people and places (once transliterated, see :mod:`crawler.translit`), the same quoted
+URLs and handles. :func:`extract_features` reads those from a title and body;
+:func:`crawler.linking.content_score` compares two feature sets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from crawler.translit import sound_key
+
+FEATURES_VERSION = 1
+"""Bump when extraction changes, so that stored features are recomputed."""
+
+MAX_TEXT_CHARS = 20_000
+"""Only the start of a very long text is read: a story's distinctive facts come first."""
+
+# Every Unicode decimal digit (Arabic-Indic, Persian, Devanagari ...) becomes ASCII; Arabic
+# decimal and thousands separators become "." and ",".
+_FOLD = {ord("٫"): ".", ord("٬"): ",", ord("\u066c"): ","}
+
+
+def fold_digits(text: str) -> str:
+    """ASCII digits for every script's decimal digits; Arabic separators as "." and ","."""
+    out = []
+    for ch in text.translate(_FOLD):
+        if ch.isdigit() and not ch.isascii():
+            value = unicodedata.digit(ch, None)
+            out.append(str(value) if value is not None else ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+# Digit groups joined by separators: "21 500", "21,500", "48,6", "2.07.41", "12.03.2026".
+# Arabic writes "and" and "by" onto a number ("و١٢٥٠٠", "بـ320"), so only digits and separators
+# before it stop a match.
+_NUMBER = re.compile(r"(?<![\d.,])\d+(?:(?:[.,'’]|[ \u00a0\u202f\u2009](?=\d{3}(?!\d)))\d+)*(?:\s*%)?")
+_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
+_SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
+# Scale words after a number: "9,8 млн", "46.5 million", "25 ألف", "34 Mrd." give the full value too.
+_SCALES: dict[str, int] = {
+    **dict.fromkeys(("thousand", "тыс", "тысяч", "тысячи", "тысяча", "ألف", "آلاف", "الف", "tausend", "mille"), 10**3),
+    **dict.fromkeys(("million", "millions", "mln", "mn", "млн", "миллион", "миллиона", "миллионов", "مليون",
+                     "ملايين", "millionen", "mio", "millón", "millones", "milhões"), 10**6),
+    **dict.fromkeys(("billion", "billions", "bn", "млрд", "миллиард", "миллиарда", "миллиардов", "مليار",
+                     "مليارات", "milliarde", "milliarden", "mrd", "milliard", "milliards"), 10**9),
+}  # fmt: skip
+_SCALE_AFTER = re.compile(r"\s*([^\W\d_]+)")
+
+
+def _number_value(raw: str) -> list[str]:
+    """Canonical values of one number token ("21 500" -> 21500, "48,6" -> 48.6); a dotted date
+    or a dotted run ("2.07.41") gives its parts."""
+    raw = raw.rstrip("% ").replace("’", "'")
+    if _SPACES.search(raw) or "'" in raw:  # "21 500", "1'000'000": spaces group thousands
+        raw = _SPACES.sub("", raw).replace("'", "")
+    separators = re.findall(r"[.,]", raw)
+    groups = re.split(r"[.,]", raw)
+    if not separators:
+        return [raw.lstrip("0") or "0"]
+    if len(separators) == 1:
+        integer, fraction = groups
+        if len(fraction) == 3 and integer != "0" and len(integer) <= 3:
+            return [(integer + fraction).lstrip("0") or "0"]  # "2,000", "45.000"
+        fraction = fraction.rstrip("0")
+        integer = integer.lstrip("0") or "0"
+        return [f"{integer}.{fraction}" if fraction else integer]
+    if len(set(separators)) == 1 and all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3:
+        return ["".join(groups).lstrip("0") or "0"]  # "1,234,567"
+    if len(set(separators)) == 2 and all(len(g) == 3 for g in groups[1:-1]):
+        *integer, fraction = groups  # "1,234.5" or "1.234,5"
+        fraction = fraction.rstrip("0")
+        whole = "".join(integer).lstrip("0") or "0"
+        return [f"{whole}.{fraction}" if fraction else whole]
+    return [g.lstrip("0") or "0" for g in groups]  # "12.03.2026", "2.07.41"
+
+
+def _scaled(value: str, scale: int) -> str | None:
+    try:
+        number = float(value) * scale
+    except ValueError:
+        return None
+    return str(round(number)) if number < 10**15 else None
+
+
+def _number_weight(value: str) -> float:
+    """How much a shared number says: years and round or small numbers are in every story, while
+    a number with three significant digits ("47.8", "12 500", "105") rarely recurs by chance."""
+    if ":" in value:
+        return 1.0  # a clock or race time
+    whole, _, fraction = value.partition(".")
+    if not fraction and (int(whole) < 10 or 1900 <= int(whole) <= 2100):
+        return 0.25
+    significant = (whole + fraction).lstrip("0")
+    significant = significant if fraction else significant.rstrip("0")
+    return {0: 0.25, 1: 0.25, 2: 0.5}.get(len(significant), 1.0)
+
+
+def numbers(text: str) -> dict[str, float]:
+    """Every number in folded ``text`` with its weight: values in canonical form, times as h:mm[:ss]."""
+    found: dict[str, float] = {}
+    for match in _TIME.finditer(text):
+        hours, minutes, seconds = match.groups()
+        value = f"{int(hours)}:{minutes}" + (f":{seconds}" if seconds else "")
+        found[value] = 1.0
+    masked = _TIME.sub(" ", text)
+    for match in _NUMBER.finditer(masked):
+        values = _number_value(match.group())
+        for value in values:
+            found.setdefault(value, _number_weight(value))
+        scale_word = _SCALE_AFTER.match(masked, match.end())
+        if len(values) == 1 and scale_word:
+            scale = _SCALES.get(scale_word.group(1).lower().rstrip("."))
+            scaled = _scaled(values[0], scale) if scale else None
+            if scaled:
+                found.setdefault(scaled, _number_weight(scaled))
+    return found
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+_MONTH_NAMES: tuple[tuple[str, ...], ...] = (
+    ("january", "jan", "январь", "января", "январе", "يناير", "كانون الثاني", "جانفي", "januar", "janvier", "enero"),
+    ("february", "feb", "февраль", "февраля", "феврале", "فبراير", "شباط", "فيفري", "februar", "février", "febrero"),
+    ("march", "mar", "март", "марта", "марте", "مارس", "آذار", "märz", "mars", "marzo"),
+    ("april", "apr", "апрель", "апреля", "апреле", "أبريل", "ابريل", "إبريل", "نيسان", "أفريل", "avril", "abril"),
+    ("may", "май", "мая", "мае", "مايو", "أيار", "ماي", "mai", "mayo"),
+    ("june", "jun", "июнь", "июня", "июне", "يونيو", "يونيه", "حزيران", "جوان", "juni", "juin", "junio"),
+    ("july", "jul", "июль", "июля", "июле", "يوليو", "يوليه", "تموز", "جويلية", "juli", "juillet", "julio"),
+    ("august", "aug", "август", "августа", "августе", "أغسطس", "آب", "أوت", "août", "agosto"),
+    ("september", "sep", "sept", "сентябрь", "сентября", "сентябре", "سبتمبر", "أيلول", "septembre", "septiembre"),
+    ("october", "oct", "октябрь", "октября", "октябре", "أكتوبر", "تشرين الأول", "oktober", "octobre", "octubre"),
+    ("november", "nov", "ноябрь", "ноября", "ноябре", "نوفمبر", "تشرين الثاني", "novembre", "noviembre"),
+    ("december", "dec", "декабрь", "декабря", "декабре", "ديسمبر", "كانون الأول", "dezember", "décembre", "diciembre"),
+)  # fmt: skip
+_MONTHS: dict[str, int] = {name: index + 1 for index, names in enumerate(_MONTH_NAMES) for name in names}
+_MONTH_ALT = "|".join(sorted((re.escape(name) for name in _MONTHS), key=len, reverse=True))
+_DAY_MONTH = re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th|\.|-?го)?\s+(?:of\s+)?({_MONTH_ALT})(?!\w)", re.IGNORECASE)
+_MONTH_DAY = re.compile(rf"(?<!\w)({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)", re.IGNORECASE)
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_DOTTED_DATE = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\d.])")
+
+
+def dates(text: str) -> set[str]:
+    """Day-and-month mentions in folded ``text`` as "MM-DD", in any of the listed languages."""
+    found: set[str] = set()
+
+    def add(month: int | None, day: int) -> None:
+        if month is not None and 1 <= month <= 12 and 1 <= day <= 31:
+            found.add(f"{month:02d}-{day:02d}")
+
+    for match in _DAY_MONTH.finditer(text):
+        add(_MONTHS.get(match.group(2).lower()), int(match.group(1)))
+    for match in _MONTH_DAY.finditer(text):
+        add(_MONTHS.get(match.group(1).lower()), int(match.group(2)))
+    for match in _ISO_DATE.finditer(text):
+        add(int(match.group(2)), int(match.group(3)))
+    for match in _DOTTED_DATE.finditer(text):
+        add(int(match.group(2)), int(match.group(1)))
+    return found
+
+
+# --- URLs and handles --------------------------------------------------------------------------
+
+_URL = re.compile(r"(?<![\w@.])(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,12}(?:/[^\s\"'«»“”<>()]*)?)", re.I)
+_HANDLE = re.compile(r"(?<![\w@])([@#][A-Za-z_][A-Za-z0-9_]{2,})")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def links(text: str) -> set[str]:
+    """Quoted web addresses (without scheme and www), e-mail addresses and @handles/#tags, lower-case."""
+    found = {match.group().lower() for match in _EMAIL.finditer(text)}
+    rest = _EMAIL.sub(" ", text)
+    for match in _URL.finditer(rest):
+        address = match.group(1).rstrip(".,;:!?/").lower()
+        host = address.split("/", 1)[0]
+        # "9.8" is not a host: a real one has letters in its last label and is not a decimal number.
+        if any(ch.isalpha() for ch in host.rsplit(".", 1)[-1]):
+            found.add(address)
+    found.update(match.group(1).lower() for match in _HANDLE.finditer(rest))
+    return found
+
+
+# --- names -------------------------------------------------------------------------------------
+
+
+def _wordlist(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Function words that start sentences or stand capitalised in titles, and the platforms every page
+# links to ("follow us on Telegram"): they name nothing that tells two stories apart.
+_STOPWORDS = _wordlist(
+    """
+    a an and as at but by for from he her his i if in into is it its mr mrs ms dr of on or our she so
+    that the their them there these they this those to up we what when where which while who why will
+    with after before about also all any new one two three more most other some such than then
+    monday tuesday wednesday thursday friday saturday sunday read see photo video reuters ap afp
+    facebook twitter instagram telegram youtube tiktok whatsapp viber vkontakte vk linkedin google
+    в во на по с со за из об о к у но и а он она оно они мы я вы это этот эта эти как что при после
+    до для также однако кроме среди между так по-прежнему ранее теперь сейчас уже еще ещё его её их
+    der die das den dem des ein eine einer einem einen er sie es im am in auf mit von zu zum zur für
+    bei nach aus und aber wir ich ihr wie was wer wo auch noch nur schon dass als an
+    le la les un une des du de et en au aux il elle ils nous vous
+    el los las y del al lo se
+    """
+)
+_AR_STOPWORDS = _wordlist(
+    """
+    في من على إلى الى عن أن إن ان التي الذي الذين اللذين مع هذا هذه ذلك تلك كان كانت يكون قال قالت
+    وقال وقالت بعد قبل حتى أو او ثم كما لكن لم لن ما لا هو هي هم نحن أنه انه أنها انها عند منذ خلال
+    بين حول ضد كل بعض غير أي اي عام العام يوم اليوم قد وقد ولا أما اما إذا اذا وفي ومن وعلى وإلى وأن
+    عبر نحو لدى لها له لهم به بها فيه فيها منه منها عليه عليها إليه وهو وهي وكان وكانت أيضا ايضا
+    """
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W\d_]|[^\W\d_]", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?…:;\"«»“”]\s*$")
+# Arabic writes "and", "by", "for", "like" and "the" onto the word; names are found under them.
+_AR_PREFIXES = ("وال", "بال", "لل", "فال", "كال", "ال", "و", "ب", "ل", "ف")
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+
+
+def _cased(word: str) -> bool:
+    return word[0].upper() != word[0].lower()
+
+
+def _arabic_stems(word: str) -> Iterator[str]:
+    yield word
+    for prefix in _AR_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            yield word[len(prefix) :]
+
+
+def names_and_words(text: str) -> tuple[set[str], set[str]]:
+    """Sound keys of capitalised words (names, in scripts with case), and of every other content
+    word of scripts without case (Arabic, Hebrew, Persian ...), where a name cannot be told apart.
+
+    A capitalised word that only ever opens a sentence is left out: "Spending rose" names nothing.
+    """
+    opening: set[str] = set()
+    inside: set[str] = set()
+    words: set[str] = set()
+    previous_end = 0
+    for match in _WORD.finditer(text):
+        word = match.group().strip("'’-")
+        if not word:
+            continue
+        lower = word.lower()
+        gap = text[max(0, previous_end - 3) : match.start()]
+        sentence_start = previous_end == 0 or bool(_SENTENCE_END.search(gap)) or "\n" in gap
+        previous_end = match.end()
+        if not _cased(word):
+            if _ARABIC_LETTER.match(word) and lower not in _AR_STOPWORDS:
+                words.update(key for stem in _arabic_stems(word) if len(key := sound_key(stem)) >= 2)
+            continue
+        if not word[0].isupper() or lower in _STOPWORDS:
+            continue
+        for part in re.split(r"[-'’]", word):
+            if len(part) < 2 or part.lower() in _STOPWORDS or part.lower() in _MONTHS:
+                continue
+            key = sound_key(part) if part[0].isupper() or part.isupper() else ""
+            if len(key) >= 2:
+                (opening if sentence_start else inside).add(key)
+    return inside | (opening & inside), words
+
+
+# --- features ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Features:
+    """What content linking compares. Plain data, stored as JSON (``to_json``/``from_json``)."""
+
+    numbers: dict[str, float] = field(default_factory=dict)  # canonical value -> weight
+    dates: frozenset[str] = frozenset()  # "MM-DD"
+    names: frozenset[str] = frozenset()  # sound keys of capitalised words
+    words: frozenset[str] = frozenset()  # sound keys of all words of caseless scripts
+    links: frozenset[str] = frozenset()  # addresses and handles
+
+    @cached_property
+    def name_stems(self) -> frozenset[str]:
+        """Names less their last consonant: a declined form one consonant longer finds them."""
+        return frozenset(key[:-1] for key in self.names if len(key) >= 4)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "v": FEATURES_VERSION,
+            "numbers": self.numbers,
+            "dates": sorted(self.dates),
+            "names": sorted(self.names),
+            "words": sorted(self.words),
+            "links": sorted(self.links),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Features:
+        return cls(
+            numbers={str(k): float(v) for k, v in dict(data.get("numbers") or {}).items()},
+            dates=frozenset(data.get("dates") or ()),
+            names=frozenset(data.get("names") or ()),
+            words=frozenset(data.get("words") or ()),
+            links=frozenset(data.get("links") or ()),
+        )
+
+
+def extract_features(title: str | None, body: str, *, description: str | None = None) -> Features:
+    """The comparable features of an article: its title, description and the start of its body.
+
+    Nothing here depends on the article's language: the same rules read every script.
+    """
+    parts: Iterable[str] = (part for part in (title, description, body[:MAX_TEXT_CHARS]) if part)
+    text = fold_digits(unicodedata.normalize("NFKC", "\n".join(parts)))
+    names, words = names_and_words(text)
+    return Features(
+        numbers=numbers(text),
+        dates=frozenset(dates(text)),
+        names=frozenset(names),
+        words=frozenset(words - names),
+        links=frozenset(links(text)),
+    )

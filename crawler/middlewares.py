@@ -1,0 +1,274 @@
+"""Downloader middlewares for incremental crawling.
+
+- :class:`SeenUrlMiddleware` skips article pages that are stored already, unless their feed or sitemap
+  announces a newer lastmod or the re-crawl interval has passed (``NEWSAGG_RECRAWL_INTERVAL``, within
+  ``NEWSAGG_RECRAWL_MAX_AGE`` of the first fetch). With Redis it reads the shared seen set first and
+  claims each page before downloading it, so that two crawl processes never fetch one page twice.
+  Off with ``NEWSAGG_SKIP_SEEN_URLS = False``.
+  A page fetched again is counted as ``newsagg/refetch/<lastmod|interval>``. A skipped page raises
+  :class:`~scrapy.exceptions.IgnoreRequest` with ``request.meta["newsagg_skip"]`` set to the reason
+  (``known``, ``claimed``); the spider counts it as ``newsagg/skipped/<reason>``.
+- :class:`ConditionalGetMiddleware` sends feeds and sitemaps with If-None-Match / If-Modified-Since and
+  answers a 304 with the body it confirms, kept from the last 200 (``newsagg/listings/not_modified``):
+  the spider reads an unchanged listing as before, and the pages it lists are skipped or fetched by the
+  rule above. Off with ``NEWSAGG_CONDITIONAL_GET = False``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Request, Response
+
+from crawler import redis_state
+from crawler.dates import parse_date
+from crawler.redis_state import RedisState, RedisUnavailable, SeenRecord
+from storage import fetch_state
+from storage.articles import find_url, has_articles, record_url
+from storage.db import session_scope, upgrade
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+SKIP_META = "newsagg_skip"
+
+
+def lastmod_hint(hints: Mapping[str, Any], timezone: str) -> datetime | None:
+    """The lastmod a feed or sitemap gave for a page (Atom <updated>, sitemap <lastmod>), in UTC."""
+    raw = hints.get("lastmod")
+    return parse_date(str(raw), timezone) if raw else None
+
+
+@dataclass(frozen=True)
+class RecrawlPolicy:
+    """When a stored page is worth fetching again."""
+
+    interval: float
+    """Seconds after its last fetch; 0 never re-fetches by age alone."""
+    max_age: float
+    """Seconds after its first fetch during which the interval applies; 0 means always."""
+
+    def reason_to_fetch(self, seen: SeenRecord, lastmod: datetime | None, now: datetime) -> str | None:
+        """``lastmod`` or ``interval`` when the page should be fetched again, else None."""
+        reference = seen.lastmod or seen.fetched_at
+        if lastmod is not None and lastmod > reference:
+            return "lastmod"
+        due = self.interval > 0 and now - seen.fetched_at >= timedelta(seconds=self.interval)
+        young = self.max_age <= 0 or now - seen.first_fetched_at <= timedelta(seconds=self.max_age)
+        return "interval" if due and young else None
+
+
+def _skip(request: Request, reason: str) -> IgnoreRequest:
+    request.meta[SKIP_META] = reason
+    return IgnoreRequest(f"{reason}: {request.url}")
+
+
+class SeenUrlMiddleware:
+    def __init__(self, crawler: Crawler, policy: RecrawlPolicy, state: RedisState | None, claim_ttl: int) -> None:
+        self.crawler = crawler
+        self.database_url = str(crawler.settings.get("NEWSAGG_DATABASE_URL"))
+        self.policy = policy
+        self.redis = state
+        self.claim_ttl = claim_ttl
+        # Names this crawl in Redis claims; unique even for two crawls of one process.
+        self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.claimed: list[str] = []
+        self.downloaded: dict[str, str] = {}  # article URL fetched by this crawl -> its edition
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("NEWSAGG_SKIP_SEEN_URLS", True):
+            raise NotConfigured("NEWSAGG_SKIP_SEEN_URLS is off")
+        if not settings.get("NEWSAGG_DATABASE_URL"):
+            raise NotConfigured("NEWSAGG_DATABASE_URL is not set")
+        policy = RecrawlPolicy(
+            interval=settings.getfloat("NEWSAGG_RECRAWL_INTERVAL", 0.0),
+            max_age=settings.getfloat("NEWSAGG_RECRAWL_MAX_AGE", 0.0),
+        )
+        middleware = cls(
+            crawler, policy, redis_state.from_settings(settings), settings.getint("NEWSAGG_CLAIM_TTL", 600)
+        )
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_opened(self, spider: Spider) -> None:
+        upgrade(self.database_url)
+        if self.redis is None:
+            return
+        with session_scope(self.database_url) as session:
+            empty = not has_articles(session)
+        if empty:  # a database recreated under the same URL: what Redis remembers is not in it
+            with contextlib.suppress(*RedisUnavailable):
+                self.redis.forget_seen()
+
+    def spider_closed(self, spider: Spider) -> None:
+        self._record_lastmods(spider)
+        # A finished (or failed) crawl lets go of the pages it claimed; a killed one's claims expire.
+        if self.redis is not None and self.claimed:
+            with contextlib.suppress(*RedisUnavailable):
+                self.redis.release(self.claimed, self.token)
+        self.claimed = []
+
+    def process_request(self, request: Request) -> None:
+        if not request.meta.get("article"):
+            return
+        seen = self._seen(request)
+        if seen is not None:
+            lastmod = lastmod_hint(request.meta.get("hints") or {}, self._timezone(request.meta.get("edition")))
+            reason = self.policy.reason_to_fetch(seen, lastmod, utcnow())
+            if reason is None:
+                raise _skip(request, "known")
+            self._count(f"refetch/{reason}")
+        if self.redis is not None and not self._claim(request.url):
+            raise _skip(request, "claimed")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request.meta.get("article") and response.status == 200:
+            self.downloaded[request.url] = request.meta["edition"]
+        return response
+
+    def _record_lastmods(self, spider: Spider) -> None:
+        """A listing read after a page was fetched still says which lastmod the stored text answers to;
+        without it, the next crawl could not tell a newer lastmod from the one it already has."""
+        lastmods: dict[str, str] = getattr(spider, "lastmods", {})
+        wanted = sorted(set(self.downloaded) & set(lastmods))
+        if not wanted:
+            return
+        with session_scope(self.database_url) as session:
+            for url in wanted:
+                lastmod = lastmod_hint({"lastmod": lastmods[url]}, self._timezone(self.downloaded[url]))
+                if lastmod is not None:
+                    fetch_state.note_lastmod(session, url, lastmod)
+        self.downloaded = {}
+
+    def _seen(self, request: Request) -> SeenRecord | None:
+        """What is known of a stored page: the Redis seen set first, then the database (the truth)."""
+        if self.redis is not None:
+            try:
+                record = self.redis.seen(request.url)
+                if record is not None:
+                    self._record_variants(request)
+                    return record
+            except RedisUnavailable:
+                self._count("redis/unavailable")
+        with session_scope(self.database_url) as session:
+            known = find_url(session, request.url)
+            if known is None:
+                return None
+            article, _kind = known
+            state = fetch_state.get(session, request.url)
+            if state is not None:
+                record = SeenRecord(state.fetched_at, state.first_fetched_at, state.lastmod)
+            else:  # stored before fetch state was kept
+                record = SeenRecord(article.last_fetched_at, article.first_fetched_at, None)
+        self._record_variants(request)
+        if self.redis is not None:
+            try:
+                self.redis.mark_seen([request.url], record)
+            except RedisUnavailable:
+                self._count("redis/unavailable")
+        return record
+
+    def _record_variants(self, request: Request) -> None:
+        """Addresses that led to a page it will not fetch are recorded all the same: tracking and AMP
+        variants the spider met, and the URLs a redirect came from."""
+        variants: dict[str, list[tuple[str, str]]] = getattr(self.crawler.spider, "variants", {})
+        found = [*variants.get(request.url, []), *((url, "alias") for url in request.meta.get("redirect_urls", []))]
+        if not found:
+            return
+        with session_scope(self.database_url) as session:
+            known = find_url(session, request.url)
+            if known is not None:
+                for url, kind in found:
+                    record_url(session, known[0], url, kind, refresh=False)
+
+    def _claim(self, url: str) -> bool:
+        assert self.redis is not None
+        try:
+            if not self.redis.claim(url, self.token, self.claim_ttl):
+                return False
+        except RedisUnavailable:
+            self._count("redis/unavailable")
+            return True  # without Redis nobody can claim: fetching twice costs bandwidth, not data
+        self.claimed.append(url)
+        return True
+
+    def _timezone(self, edition: str | None) -> str:
+        """Dates a listing gives without a zone are read in the edition's time zone."""
+        source = getattr(self.crawler.spider, "source", None)
+        if source is None or edition is None:
+            return "UTC"
+        return str(source.timezone_of(source.edition(edition)))
+
+    def _count(self, key: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newsagg/{key}")
+
+
+class ConditionalGetMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.database_url = str(crawler.settings.get("NEWSAGG_DATABASE_URL"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NEWSAGG_CONDITIONAL_GET", True):
+            raise NotConfigured("NEWSAGG_CONDITIONAL_GET is off")
+        if not crawler.settings.get("NEWSAGG_DATABASE_URL"):
+            raise NotConfigured("NEWSAGG_DATABASE_URL is not set")
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        return middleware
+
+    def spider_opened(self, spider: Spider) -> None:
+        upgrade(self.database_url)
+
+    def process_request(self, request: Request) -> None:
+        if not request.meta.get("listing"):
+            return
+        with session_scope(self.database_url) as session:
+            cached = fetch_state.cached_listing(session, request.url)
+        if cached is None:
+            return
+        if cached.validators.etag:
+            request.headers.setdefault("If-None-Match", cached.validators.etag)
+        if cached.validators.last_modified:
+            request.headers.setdefault("If-Modified-Since", cached.validators.last_modified)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not request.meta.get("listing"):
+            return response
+        if response.status == 304:
+            with session_scope(self.database_url) as session:
+                cached = fetch_state.cached_listing(session, request.url)
+            if cached is None:  # a 304 we did not ask for
+                raise _skip(request, "not_modified")
+            self._count("listings/not_modified")
+            return Response(request.url, status=200, body=cached.body, request=request, flags=["not_modified"])
+        if response.status == 200:
+            found = fetch_state.Validators(_header(response, b"ETag"), _header(response, b"Last-Modified"))
+            with session_scope(self.database_url) as session:
+                fetch_state.save_listing(session, request.url, found, response.body, fetched_at=utcnow())
+        return response
+
+    def _count(self, key: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newsagg/{key}")
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1").strip() or None if value else None
