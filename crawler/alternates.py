@@ -75,7 +75,8 @@ _SPACES = re.compile(r"\s+")
 # Index documents at the root of an edition ("/en/index.html") are fronts too.
 _INDEX_FILE = re.compile(r"^(index|default|home|main)(\.\w+)?$", re.IGNORECASE)
 _HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
-_LANG_SEGMENT = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$", re.IGNORECASE)
+# A language code with at most one subtag ("ru", "pt-br", "zh-hans", "es-419"); more would match slugs.
+_LANG_SEGMENT = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,4})?$", re.IGNORECASE)
 # Section names are plain words; article slugs carry ids, hyphens or percent-escapes.
 _SECTION_WORD = re.compile(r"^[^\W\d_]+$")
 
@@ -164,10 +165,10 @@ def alternate_links_from_tree(tree: Any, url: str) -> list[Alternate]:
 def is_section_front(url: str) -> bool:
     """True for a site root or an edition or section front.
 
-    That is a path of at most one segment ("/", "/ru/", "/en", "/en/index.html"),
-    only language segments ("/en/us/"), or a language and one plain word
-    ("/en/politics/"). Language switchers on many sites lead to the other
-    edition's front; such links say nothing about which article is the translation.
+    That is a path that, after leading language segments ("/en/", "/pt-br/", "/en/us/") and an
+    index file are set aside, is empty or one plain word ("/sport", "/ru/politics/"). Article slugs
+    carry ids, hyphens or percent-escapes. Language switchers and hreflang on many sites lead to the
+    other edition's front; such links say nothing about which article is the translation.
     """
     try:
         segments = [s for s in urlsplit(url).path.split("/") if s]
@@ -175,9 +176,9 @@ def is_section_front(url: str) -> bool:
         return False
     if segments and _INDEX_FILE.match(segments[-1]):
         segments = segments[:-1]
-    if len(segments) <= 1 or all(_LANG_SEGMENT.match(s) for s in segments):
-        return True
-    return len(segments) == 2 and bool(_LANG_SEGMENT.match(segments[0]) and _SECTION_WORD.match(segments[1]))
+    while segments and _LANG_SEGMENT.match(segments[0]):
+        segments = segments[1:]
+    return not segments or (len(segments) == 1 and bool(_SECTION_WORD.match(segments[0])))
 
 
 def _base_url(tree: Any, url: str) -> str:

@@ -21,12 +21,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.alternates import Alternate
+from crawler.alternates import Alternate, is_section_front
 from crawler.content_features import Features, extract_features
 from crawler.language import normalize_lang
 from crawler.linking import (
@@ -49,10 +48,6 @@ from storage.models import Article, ArticleUrl, LinkFeatures
 COMMON_MIN_COUNT = 3
 COMMON_SHARE = 0.2
 
-_LANG_SEGMENT = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*$", re.IGNORECASE)
-_INDEX_FILE = re.compile(r"^(index|default|home|main)(\.\w+)?$", re.IGNORECASE)
-_PLAIN_WORD = re.compile(r"^[^\W\d_]+$")
-
 
 @dataclass(frozen=True)
 class LinkSettings:
@@ -74,26 +69,12 @@ class LinkSettings:
         )
 
 
-def is_front_page(url: str) -> bool:
-    """A site root, an edition front ("/ru/", "/en/index.html") or a section ("/ru/politics/",
-    "/sport"): what hreflang and switchers point to when a page has no translation."""
-    try:
-        segments = [s for s in urlsplit(url).path.split("/") if s]
-    except ValueError:
-        return False
-    if segments and _INDEX_FILE.match(segments[-1]):
-        segments = segments[:-1]
-    while segments and _LANG_SEGMENT.match(segments[0]) and len(segments[0]) <= 8:
-        segments = segments[1:]
-    return not segments or (len(segments) == 1 and bool(_PLAIN_WORD.match(segments[0])))
-
-
 def objection_to(alternate: Alternate, lang: str) -> str | None:
     """Why a declared alternate of a page in ``lang`` cannot be its translation, seen from its URL
     alone: ``own_language`` (a regional variant of the page itself) or ``front_page``; None if none."""
     if alternate.lang == lang:
         return "own_language"
-    if is_front_page(alternate.url):
+    if is_section_front(alternate.url):
         return "front_page"
     return None
 

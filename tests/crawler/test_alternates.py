@@ -165,7 +165,10 @@ def test_garbage_never_raises(html: str) -> None:
      ("https://x.example/en/politics/", True), ("https://x.example/ru/news", True),
      ("https://x.example/ru/news/101-x", False), ("https://x.example/politics/2026/budget", False),
      ("https://x.example/en/budget-vote", False), ("https://x.example/en/123456", False),
-     ("https://x.example/ru/%D0%BF%D1%80%D0%BE", False), ("http://[oops/", False)],
+     ("https://x.example/ru/%D0%BF%D1%80%D0%BE", False), ("http://[oops/", False),
+     ("https://x.example/sport", True), ("https://x.example/en/us/", True),
+     ("https://x.example/dare-to-play-3/", False), ("https://x.example/the-budget-vote", False),
+     ("https://x.example/2026/03/budget-vote", False)],
 )  # fmt: skip
 def test_is_section_front(url: str, front: bool) -> None:
     assert is_section_front(url) is front

@@ -16,7 +16,7 @@ from crawler.demo.data import Story, load_stories, parse_stories
 from crawler.encoding import decode_html
 from crawler.extraction import extract_article
 from crawler.language import normalize_lang
-from crawler.linker import common_features, is_front_page, objection_to, sitemap_alternates, url_id
+from crawler.linker import common_features, objection_to, sitemap_alternates, url_id
 from crawler.linking import (
     CONTENT,
     DEFAULT_CONTENT_THRESHOLD,
@@ -187,17 +187,6 @@ def test_choose_links_keeps_the_older_link_on_a_tie() -> None:
 
 
 # --- declared evidence ---
-
-
-@pytest.mark.parametrize(
-    ("url", "front"),
-    [("https://x.example/", True), ("https://x.example/ru/", True), ("https://x.example/en/index.html", True),
-     ("https://x.example/ru/politics/", True), ("https://x.example/sport", True), ("https://x.example/pt-br/", True),
-     ("https://x.example/dare-to-play-3/", False), ("https://x.example/ru/news/101-x", False),
-     ("https://x.example/en/123456", False), ("https://x.example/2026/03/budget-vote", False)],
-)  # fmt: skip
-def test_front_pages_are_not_translations(url: str, front: bool) -> None:
-    assert is_front_page(url) is front
 
 
 def test_the_link_step_acts_on_exactly_the_hreflang_alternates_real_pages_list(realworld: Path) -> None:
