@@ -41,7 +41,7 @@ class ArticleItem:
     # dedupe
     content_hash: str | None = None
     outcome: str | None = None
-    """``new``, ``updated``, ``unchanged`` or ``duplicate``."""
+    """``new``, ``updated``, ``unchanged``, or a copy: ``duplicate``, ``near_duplicate``, ``syndicated``."""
     duplicate_of: int | None = None
     similarity: float | None = None
     # store
