@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +13,21 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REALWORLD_DIR = REPO_ROOT.parent / "shared" / "realworld"
+
+
+def run_newsagg(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """The `newsagg` command as a user runs it: a separate process, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def in_ci() -> bool:

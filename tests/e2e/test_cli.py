@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -14,16 +11,7 @@ from crawler.cli import main
 from storage.db import session_scope
 from storage.models import CrawlJob
 
-
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+from ..conftest import run_newsagg
 
 
 def test_sources_lists_the_shipped_sources(capsys):
@@ -46,7 +34,7 @@ def test_a_bad_source_file_is_one_clear_line_and_a_non_zero_exit(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("key: x\nname: X\neditions:\n  - lang: zz\n    domains: [x.org]\n", encoding="utf-8")
     db = tmp_path / "x.db"
-    result = run_cli("crawl", "x", "--sources", str(bad), "--db", f"sqlite:///{db}")
+    result = run_newsagg("crawl", "x", "--sources", str(bad), "--db", f"sqlite:///{db}")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"newsagg: error: {bad}: editions.0.lang: expected an ISO 639-1 language code such as ru, en or ar, got 'zz'"
@@ -55,13 +43,13 @@ def test_a_bad_source_file_is_one_clear_line_and_a_non_zero_exit(tmp_path):
 
 
 def test_an_unknown_source_and_an_unreachable_database_are_reported(tmp_path):
-    result = run_cli("crawl", "nosuch", "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    result = run_newsagg("crawl", "nosuch", "--db", f"sqlite:///{tmp_path / 'x.db'}")
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("newsagg: error: unknown source nosuch (configured: ")
     assert "tass" in line
     assert "Traceback" not in result.stderr
-    result = run_cli("stats", "--db", "postgresql://nobody@127.0.0.1:1/none")
+    result = run_newsagg("stats", "--db", "postgresql://nobody@127.0.0.1:1/none")
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("newsagg: error: cannot reach database postgresql://nobody@127.0.0.1:1/none: ")
@@ -82,7 +70,7 @@ def test_a_crawl_that_cannot_fetch_anything_is_recorded_as_failed(tmp_path):
         encoding="utf-8",
     )
     db = f"sqlite:///{tmp_path / 'down.db'}"
-    result = run_cli("crawl", "down", "--sources", str(source), "--db", db, "--json")
+    result = run_newsagg("crawl", "down", "--sources", str(source), "--db", db, "--json")
     assert result.returncode == 1, result.stderr
     with session_scope(db) as session:
         (job,) = session.scalars(select(CrawlJob)).all()

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,18 +17,7 @@ from crawler.demo.truth import Truth, truth
 from storage.db import session_scope
 from storage.models import Article, ArticleUrl, CrawlJob, SourceRow, TranslationLink
 
-from ..conftest import fresh_postgres_database
-
-
-def run_newsagg(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+from ..conftest import fresh_postgres_database, run_newsagg
 
 
 class DemoRun:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from crawler.demo.server import DemoServer
@@ -18,13 +19,10 @@ from storage.db import session_scope, upgrade
 from storage.models import CrawlJob
 from storage.types import utcnow
 
+from ..conftest import run_newsagg
 from .ops import FAST, YEARLY, demo_sources, jobs, running_with_progress, wait_for
 
-
-def newsagg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=120, check=False
-    )
+newsagg = partial(run_newsagg, timeout=120)
 
 
 def add_running_row(db: str, **fields) -> int:

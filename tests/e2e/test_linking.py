@@ -11,8 +11,6 @@ at all, linked on content, beside a decoy about another event of the same kind o
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from sqlalchemy import select
 from storage.db import session_scope
 from storage.models import Article, PendingLink, RejectedLink, TranslationLink
 
-from ..conftest import fresh_postgres_database
+from ..conftest import fresh_postgres_database, run_newsagg
 
 
 @dataclass(frozen=True)
@@ -229,12 +227,6 @@ class Site:
         self.server.server_close()
 
 
-def newsagg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
-    )
-
-
 @dataclass
 class Crawled:
     db: str
@@ -274,7 +266,7 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         sources.write_text(SOURCES.format(base=site.base), encoding="utf-8")
 
         def crawl(db: str) -> Crawled:
-            result = newsagg("crawl", "mini", "--sources", str(sources), "--db", db, "--json", cwd=folder)
+            result = run_newsagg("crawl", "mini", "--sources", str(sources), "--db", db, "--json", cwd=folder)
             assert result.returncode == 0, result.stderr[-3000:]
             assert json.loads(result.stdout)["articles"] == len(PAGES)
             return Crawled(db, site.base, folder, dict(site.hits))
@@ -321,18 +313,18 @@ def test_content_links_the_translation_and_not_the_decoy(crawled: Crawled):
 
 def test_newsagg_link_is_idempotent_and_follows_a_new_threshold(crawled: Crawled):
     before = crawled.links()
-    again = newsagg("link", "--db", crawled.db, "--json", cwd=crawled.folder)
+    again = run_newsagg("link", "--db", crawled.db, "--json", cwd=crawled.folder)
     assert again.returncode == 0, again.stderr
     report = json.loads(again.stdout)
     assert (report["articles"], report["linked"], report["links_dropped"]) == (len(PAGES), 0, 0)
     assert crawled.links() == before
 
-    strict = newsagg("link", "--db", crawled.db, "--threshold", "0.99", "--json", cwd=crawled.folder)
+    strict = run_newsagg("link", "--db", crawled.db, "--threshold", "0.99", "--json", cwd=crawled.folder)
     assert json.loads(strict.stdout)["links_dropped"] == 1
     assert frozenset({"/en/a/18", "/ar/a/38"}) not in crawled.links()
     assert crawled.rejected()[frozenset({"/en/a/18", "/ar/a/38"})] == ("content", "below_threshold")
 
-    restored = newsagg("link", "--db", crawled.db, "--since", "2026-03-10", cwd=crawled.folder)
+    restored = run_newsagg("link", "--db", crawled.db, "--since", "2026-03-10", cwd=crawled.folder)
     assert restored.returncode == 0, restored.stderr
     assert "links added 1" in restored.stdout
     assert crawled.links() == before
@@ -340,6 +332,6 @@ def test_newsagg_link_is_idempotent_and_follows_a_new_threshold(crawled: Crawled
 
 def test_newsagg_link_rejects_bad_arguments_in_one_line(crawled: Crawled):
     for args in (["--since", "last week"], ["--threshold", "2"], ["--window-hours", "0"]):
-        result = newsagg("link", "--db", crawled.db, *args, cwd=crawled.folder)
+        result = run_newsagg("link", "--db", crawled.db, *args, cwd=crawled.folder)
         assert result.returncode == 2
         assert result.stderr.startswith("newsagg: error: ") and result.stderr.count("\n") == 1, result.stderr

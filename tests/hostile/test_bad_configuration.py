@@ -5,27 +5,18 @@ Each case runs the ``newsagg`` command as a user would, in a process of its own.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from ..conftest import run_newsagg
+
+newsagg = partial(run_newsagg, timeout=120)
+
 GOOD_EDITION = "editions:\n  - lang: en\n    domains: [news.example]\n"
-
-
-def newsagg(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def one_clear_line(result: subprocess.CompletedProcess[str]) -> str:
