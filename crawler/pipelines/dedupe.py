@@ -49,6 +49,7 @@ class Deduplicator:
         item.article_id = item.duplicate_of = item.similarity = None
         values = signature(fingerprint_text(extracted.title, extracted.body))
         own = own_canonical(item, source)
+        same_text = find_by_hash(session, item.content_hash)
 
         known = find_url(session, *(u for u in (own, item.url, item.final_url) if u))
         if known is not None:
@@ -57,7 +58,6 @@ class Deduplicator:
                 item.outcome, item.duplicate_of = kind, article.id
                 item.similarity = self._similarity(session, article, item.content_hash, values)
                 return
-            same_text = find_by_hash(session, item.content_hash)
             if same_text is None or same_text.id == article.id:
                 item.article_id = article.id
                 item.outcome = "unchanged" if article.content_hash == item.content_hash else "updated"
@@ -73,7 +73,6 @@ class Deduplicator:
                     item.outcome, item.duplicate_of, item.similarity = "syndicated", origin.id, score
                     return
 
-        same_text = find_by_hash(session, item.content_hash)
         if same_text is not None:
             item.outcome, item.duplicate_of, item.similarity = "duplicate", same_text.id, 1.0
             return
