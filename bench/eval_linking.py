@@ -1,6 +1,6 @@
 """Precision and recall of content linking on labelled pairs, at the default threshold and around it.
 
-    .venv/bin/python bench/eval_linking.py [--realworld DIR] [--json]
+    .venv/bin/python bench/eval_linking.py [--realworld DIR] [--json] [--no-day]
 
 - SemEval-2022 Task 8 German-English pairs (real cross-lingual news; Overall 1-1.5 = same story,
   3.5-4 = unrelated): the figures the threshold was chosen on, pinned by
@@ -10,6 +10,9 @@
 - The demo site's stories (crawler/demo/stories.json): every pair of versions of one story in two
   languages is a positive, every cross-language pair of different stories (decoys included) a
   negative.
+- A real news day (bench/translation_day.py): every article of ``translation_pairs/pairs.jsonl``
+  as a page of one trilingual source that declares nothing, published within 20 hours, through the
+  crawl's item pipeline and ``newsagg link``; whole and abridged.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import argparse
 import itertools
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +31,7 @@ from crawler.content_features import extract_features  # noqa: E402
 from crawler.demo.data import load_stories, parse_stories  # noqa: E402
 from crawler.link_evaluation import Metrics, ScoredPair, metrics, score_pairs  # noqa: E402
 from crawler.linking import DEFAULT_CONTENT_THRESHOLD, content_score  # noqa: E402
+from bench.translation_day import run_day, rows as day_rows  # noqa: E402
 
 SWEEP = (0.10, 0.15, 0.18, 0.20, DEFAULT_CONTENT_THRESHOLD, 0.25, 0.30, 0.40)
 
@@ -67,6 +72,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--realworld", type=Path, default=REPO_ROOT.parent / "shared" / "realworld")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--no-day", action="store_true", help="skip the crawled news day (the slow part)")
     args = parser.parse_args()
     path = args.realworld / "semeval2022_hfl" / "pairs.json"
     if not path.is_file():
@@ -80,8 +86,26 @@ def main() -> int:
     }
     at_default = [row(name, metrics(pairs, DEFAULT_CONTENT_THRESHOLD), pairs) for name, pairs in sets.items()]
     sweep = [row("semeval de-en", metrics(sets["semeval de-en"], t), sets["semeval de-en"]) for t in SWEEP]
+    days = {}
+    pairs_path = args.realworld / "translation_pairs" / "pairs.jsonl"
+    if not args.no_day and pairs_path.is_file():
+        with tempfile.TemporaryDirectory() as folder:
+            for abridged in (False, True):
+                crawled, linked = run_day(pairs_path, Path(folder), abridged=abridged)
+                name = "abridged" if abridged else "whole"
+                days[f"{name}, after crawl"] = crawled
+                days[f"{name}, after newsagg link"] = linked
     if args.json:
-        print(json.dumps({"default_threshold": DEFAULT_CONTENT_THRESHOLD, "sets": at_default, "sweep": sweep}))
+        print(
+            json.dumps(
+                {
+                    "default_threshold": DEFAULT_CONTENT_THRESHOLD,
+                    "sets": at_default,
+                    "sweep": sweep,
+                    "day": {name: score.as_dict() for name, score in days.items()},
+                }
+            )
+        )
         return 0
     print(f"content linking at the default threshold {DEFAULT_CONTENT_THRESHOLD}")
     header = ("pos", "neg", "TP", "FP", "precision", "recall", "max neg", "min pos")
@@ -97,6 +121,12 @@ def main() -> int:
     for r in sweep:
         values = (r["threshold"], r["true_positives"], r["false_positives"], r["precision"], r["recall"])
         print(" ".join(f"{v:>9}" for v in values))
+    if days:
+        print("\none news day, crawled and linked (translation_pairs)")
+        header = ("pair", "labels", "found", "recall", "linked", "correct", "precision")
+        print(f"{'run':26} {header[0]:6} " + " ".join(f"{h:>6}" for h in header[1:]))
+        for name, score in days.items():
+            print("\n".join(day_rows(name, score)))
     return 0
 
 
