@@ -54,6 +54,7 @@ class DayPage:
     original: bool
     path: str = ""
     published: datetime = DAY_START
+    image: str | None = None  # og:image
 
     @property
     def url(self) -> str:
@@ -65,7 +66,9 @@ class DayPage:
             f'<!DOCTYPE html><html lang="{self.lang}"><head><meta charset="utf-8"><title>{escape(self.title)}</title>'
             f'<link rel="canonical" href="{self.url}"><meta property="og:type" content="article">'
             f'<meta property="og:title" content="{escape(self.title)}">'
-            f'<meta property="article:published_time" content="{self.published.isoformat()}"></head>'
+            f'<meta property="article:published_time" content="{self.published.isoformat()}">'
+            + (f'<meta property="og:image" content="{escape(self.image)}">' if self.image else "")
+            + "</head>"
             f'<body><nav><a href="/{self.lang}/">Home</a></nav><main><article><h1>{escape(self.title)}</h1>'
             f"{body}</article></main><footer><p>© One Day</p></footer></body></html>"
         )
@@ -111,11 +114,14 @@ def _key(side: dict[str, Any]) -> str:
     return hashlib.sha1(f"{side['lang']}\n{side['text']}".encode()).hexdigest()[:16]
 
 
-def load_day(path: Path, *, abridged: bool = False, seed: int = 11) -> Day:
-    """The day's pages and labelled pairs; publication times and (abridged) cuts drawn from ``seed``."""
+def load_day(path: Path, *, abridged: bool = False, seed: int = 11, every: int = 1) -> Day:
+    """The day's pages and labelled pairs; publication times and (abridged) cuts drawn from ``seed``.
+    ``every`` > 1 keeps every so many records only (hard negatives always), for a smaller day."""
     day = Day()
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for index, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
         record = json.loads(line)
+        if index % every and record["label"] not in HARD_NEGATIVES:
+            continue
         keys = []
         for side in (record["a"], record["b"]):
             key = _key(side)
@@ -302,7 +308,7 @@ def score_day(day: Day, groups: dict[str, tuple[int, int | None]]) -> DayScore:
     for key, (article_id, _) in groups.items():
         by_article.setdefault(article_id, key)
     members: dict[int, list[str]] = {}
-    for article_id, key in by_article.items():
+    for key in by_article.values():
         group_id = groups[key][1]
         if group_id is not None:
             members.setdefault(group_id, []).append(key)

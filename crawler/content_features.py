@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from crawler.content_layout import first_positions, paragraph_lengths
 from crawler.translit import sound_key
 
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 """Bump when extraction changes, so that stored features are recomputed."""
 
 MAX_TEXT_CHARS = 20_000
@@ -288,6 +289,10 @@ class Features:
     names: frozenset[str] = frozenset()  # sound keys of capitalised words
     words: frozenset[str] = frozenset()  # sound keys of all words of caseless scripts
     links: frozenset[str] = frozenset()  # addresses and handles
+    positions: dict[str, float] = field(default_factory=dict)  # number or name -> where the body first has it
+    shape: tuple[int, ...] = ()  # lengths of the body's first paragraphs
+    length: int = 0  # characters of the body read
+    media: frozenset[str] = frozenset()  # keys of the pictures and videos shown (content_layout.media_key)
 
     @cached_property
     def name_stems(self) -> frozenset[str]:
@@ -302,6 +307,10 @@ class Features:
             "names": sorted(self.names),
             "words": sorted(self.words),
             "links": sorted(self.links),
+            "positions": self.positions,
+            "shape": list(self.shape),
+            "length": self.length,
+            "media": sorted(self.media),
         }
 
     @classmethod
@@ -312,21 +321,44 @@ class Features:
             names=frozenset(data.get("names") or ()),
             words=frozenset(data.get("words") or ()),
             links=frozenset(data.get("links") or ()),
+            positions={str(k): float(v) for k, v in dict(data.get("positions") or {}).items()},
+            shape=tuple(int(n) for n in data.get("shape") or ()),
+            length=int(data.get("length") or 0),
+            media=frozenset(data.get("media") or ()),
         )
 
 
-def extract_features(title: str | None, body: str, *, description: str | None = None) -> Features:
-    """The comparable features of an article: its title, description and the start of its body.
+def _fold(text: str) -> str:
+    return fold_digits(unicodedata.normalize("NFKC", text))
+
+
+def _body_keys(paragraph: str) -> list[str]:
+    return [*numbers(paragraph), *names_and_words(paragraph)[0]]
+
+
+def extract_features(
+    title: str | None, body: str, *, description: str | None = None, media: Iterable[str] = ()
+) -> Features:
+    """The comparable features of an article: its title, description and the start of its body,
+    and the keys of the pictures it shows (``media``, see :func:`crawler.content_layout.media_key`).
 
     Nothing here depends on the article's language: the same rules read every script.
     """
-    parts: Iterable[str] = (part for part in (title, description, body[:MAX_TEXT_CHARS]) if part)
-    text = fold_digits(unicodedata.normalize("NFKC", "\n".join(parts)))
+    body = _fold(body[:MAX_TEXT_CHARS])
+    text = "\n".join(_fold(part) for part in (title, description, body) if part)
     names, words = names_and_words(text)
+    found = numbers(text)
+    head = "\n".join(_fold(part) for part in (title, description) if part)
+    in_head = set(_body_keys(head)) if head else set()
+    positions = first_positions(body, _body_keys)
     return Features(
-        numbers=numbers(text),
+        numbers=found,
         dates=frozenset(dates(text)),
         names=frozenset(names),
         words=frozenset(words - names),
         links=frozenset(links(text)),
+        positions={k: v for k, v in positions.items() if v > 0 and k not in in_head and (k in found or k in names)},
+        shape=paragraph_lengths(body),
+        length=len(body),
+        media=frozenset(media),
     )

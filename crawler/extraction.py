@@ -26,6 +26,7 @@ from crawler.alternates import Alternate, alternate_links_from_tree, alternates_
 from crawler.dates import parse_date
 from crawler.language import normalize_lang
 from crawler.limits import cap_html, strip_nul
+from crawler.main_image import main_image
 from crawler.urls import canonicalize, is_fetchable, strip_amp
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ class Extracted:
     alternates: dict[str, str] = field(default_factory=dict)  # lang -> url, strongest evidence
     alternate_links: list[Alternate] = field(default_factory=list)
     amp_url: str | None = None  # <link rel=amphtml>
+    image_url: str | None = None  # the main picture (crawler.main_image)
     is_article: bool = False
     drop_reason: str | None = None  # "not_article" | "empty_body" | None
 
@@ -170,6 +172,7 @@ def extract_article(html: str, url: str, *, timezone: str = "UTC", hints: Mappin
         alternates=alternates_dict(links),
         alternate_links=links,
         amp_url=_link_href(page, "amphtml"),
+        image_url=main_image(page.tree, page.base, page.meta, page.ld),
         is_article=is_article,
         drop_reason=None if is_article and body else ("empty_body" if is_article else "not_article"),
     )

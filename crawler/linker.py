@@ -16,7 +16,6 @@ Evidence, strongest first (DESIGN §8):
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,14 +26,19 @@ from sqlalchemy.orm import Session
 
 from crawler.alternates import Alternate, is_section_front
 from crawler.content_features import Features, extract_features
+from crawler.content_layout import media_key
+from crawler.content_match import Match, evidence_detail
 from crawler.language import normalize_lang
 from crawler.linking import (
     CONTENT,
     DEFAULT_CONTENT_THRESHOLD,
     HREFLANG,
+    MARGIN_FLOOR,
     URL_PATTERN,
+    ContentScore,
+    accepts,
+    common_features,
     content_score,
-    found_name,
     method_score,
 )
 from crawler.urls import canonicalize, is_fetchable
@@ -42,11 +46,6 @@ from storage import candidates, groups
 from storage.articles import find_by_url
 from storage.candidates import Candidate
 from storage.models import Article, ArticleUrl, LinkFeatures
-
-# A feature of the article that this many pool candidates share (or this share of the pool) is
-# the publisher's boilerplate or the news of the day, not evidence.
-COMMON_MIN_COUNT = 3
-COMMON_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -99,20 +98,6 @@ def url_id(pattern: str | None, url: str) -> str | None:
     return match.group(1)[:64] if match and match.group(1) else None
 
 
-def common_features(features: Features, pool: Sequence[Features]) -> frozenset[str]:
-    """Features of an article shared by so many pool candidates that they prove nothing."""
-    if not pool:
-        return frozenset()
-    counts: Counter[str] = Counter()
-    for other in pool:
-        counts.update(k for k in features.numbers if k in other.numbers)
-        counts.update(k for k in features.names if found_name(k, other))
-        counts.update(features.dates & other.dates)
-        counts.update(features.links & other.links)
-    limit = max(COMMON_MIN_COUNT, COMMON_SHARE * len(pool))
-    return frozenset(k for k, count in counts.items() if count >= limit)
-
-
 class Linker:
     """Links one stored article at a time; ``count`` receives outcome keys such as ``content/linked``."""
 
@@ -131,7 +116,8 @@ class Linker:
         row = candidates.features_of(session, article.id)
         features = None
         if not candidates.is_current(row, article):
-            features = extract_features(article.title, article.body, description=article.description)
+            media = [key] if (key := media_key(article.image_url)) else []
+            features = extract_features(article.title, article.body, description=article.description, media=media)
         article_url_id = url_id(pattern, article.canonical_url) if known else (row.url_id if row else None)
         _, changed = candidates.save_features(session, article, features, article_url_id)
         return changed
@@ -172,8 +158,10 @@ class Linker:
             return
         self._link(session, article, target, method, method_score(method))
 
-    def _link(self, session: Session, a: Article, b: Article, method: str, score: float) -> None:
-        result = groups.link(session, a, b, method, score)
+    def _link(
+        self, session: Session, a: Article, b: Article, method: str, score: float, detail: str | None = None
+    ) -> None:
+        result = groups.link(session, a, b, method, score, detail)
         self.count(f"{method}/{result.reason}")
 
     # --- URL ids ---
@@ -209,22 +197,27 @@ class Linker:
 
     def best_matches(
         self, features: Features, pool: Sequence[Candidate], skip_langs: Iterable[str] = ()
-    ) -> dict[str, tuple[Candidate, float]]:
-        """The best-scoring candidate of each language in the pool, with its score."""
+    ) -> dict[str, Match]:
+        """The best-scoring candidate of each language in the pool, with its evidence and the
+        runner-up's score."""
         common = common_features(features, [c.features for c in pool])
         skip = set(skip_langs)
-        best: dict[str, tuple[Candidate, float]] = {}
+        best: dict[str, Match] = {}
         for candidate in pool:
             if candidate.lang in skip:
                 continue
-            score = content_score(features, candidate.features, common).score
+            evidence = content_score(features, candidate.features, common)
             current = best.get(candidate.lang)
-            if current is None or score > current[1]:
-                best[candidate.lang] = (candidate, score)
+            if current is None or evidence.score > current.evidence.score:
+                runner_up = current.evidence.score if current else 0.0
+                best[candidate.lang] = Match(candidate, evidence, runner_up)
+            elif evidence.score > current.runner_up:
+                best[candidate.lang] = Match(current.candidate, current.evidence, evidence.score)
         return best
 
     def content(self, session: Session, article: Article) -> None:
-        """Link the article with its best content match in each language its group still lacks."""
+        """Link the article with its best content match in each language its group still lacks,
+        when each is the other's best match and the score decides (:func:`accepts`)."""
         row = session.get(LinkFeatures, article.id)
         if row is None:
             return
@@ -234,43 +227,62 @@ class Linker:
         features = Features.from_json(row.features)
         pool = self._pool(session, article)
         matches = self.best_matches(features, pool, skip_langs=groups.group_langs(session, article))
-        for _lang, (candidate, score) in sorted(matches.items()):
-            if score < self.settings.threshold:
+        for _lang, match in sorted(matches.items()):
+            if match.score < self.settings.threshold * MARGIN_FLOOR:
                 continue
-            other = session.get_one(Article, candidate.article_id)
+            other = session.get_one(Article, match.candidate.article_id)
             if article.group_id is not None and other.group_id == article.group_id:
                 continue
-            if not self._mutual(session, article, other, candidate.features):
+            back = self._best_of(session, other, article.lang, match.candidate.features)
+            if back is None or back.candidate.article_id != article.id:
                 self.count(f"{CONTENT}/not_mutual")
                 continue
-            self._link(session, article, other, CONTENT, score)
+            runner_up = max(match.runner_up, back.runner_up)
+            if not accepts(match.score, runner_up, self.settings.threshold):
+                self.count(f"{CONTENT}/no_margin")
+                continue
+            self._link(session, article, other, CONTENT, match.score, evidence_detail(match.evidence, runner_up))
 
     def recheck(self, session: Session, article: Article) -> int:
-        """Withdraw the article's content links that no longer reach the threshold (its text or the
-        threshold changed); returns how many. The others get their current score."""
+        """Withdraw the article's content links that the decision no longer accepts (its text, a
+        rival or the threshold changed); returns how many. The others get their current evidence."""
         dropped = 0
         for link in groups.links_of(session, [article.id], method=CONTENT):
             other_id = link.other_article_id if link.article_id == article.id else link.article_id
-            score = self.pair_score(session, article, session.get_one(Article, other_id))
-            if score < self.settings.threshold:
-                groups.drop_link(session, link, "below_threshold", f"content score {score:.3f}")
+            other = session.get_one(Article, other_id)
+            evidence, runner_up = self.pair_evidence(session, article, other)
+            if not accepts(evidence.score, runner_up, self.settings.threshold):
+                detail = evidence_detail(evidence, runner_up)
+                groups.drop_link(session, link, "below_threshold", detail)
                 self.count(f"{CONTENT}/withdrawn")
                 dropped += 1
             else:
-                link.score = score
+                link.score, link.detail = evidence.score, evidence_detail(evidence, runner_up)
         return dropped
 
-    def pair_score(self, session: Session, article: Article, other: Article) -> float:
-        """The content score of a pair as :meth:`content` computes it for ``article``."""
+    def pair_evidence(self, session: Session, article: Article, other: Article) -> tuple[ContentScore, float]:
+        """The content evidence of a pair as :meth:`content` computes it for ``article``, and the
+        best score either of them reaches with anyone else of the other's language."""
         rows = session.get(LinkFeatures, article.id), session.get(LinkFeatures, other.id)
         if rows[0] is None or rows[1] is None or article.published_at is None:
-            return 0.0
+            return ContentScore(0.0, 0, 0, 0, 0), 0.0
         features = Features.from_json(rows[0].features)
-        common = common_features(features, [c.features for c in self._pool(session, article)])
-        return content_score(features, Features.from_json(rows[1].features), common).score
+        other_features = Features.from_json(rows[1].features)
+        pool = self._pool(session, article)
+        common = common_features(features, [c.features for c in pool])
+        evidence = content_score(features, other_features, common)
+        rivals = [c for c in pool if c.lang == other.lang and c.article_id != other.id]
+        mine = self.best_matches(features, rivals).get(other.lang)
+        theirs = self._best_of(session, other, article.lang, other_features, exclude=article.id)
+        runner_up = max(mine.score if mine else 0.0, theirs.score if theirs else 0.0)
+        return evidence, runner_up
 
-    def _mutual(self, session: Session, article: Article, other: Article, other_features: Features) -> bool:
-        """Whether ``article`` is also the best match of ``other`` among the articles of its language."""
-        pool = self._pool(session, other, lang=article.lang)
-        best = self.best_matches(other_features, pool).get(article.lang)
-        return best is not None and best[0].article_id == article.id
+    def pair_score(self, session: Session, article: Article, other: Article) -> float:
+        return self.pair_evidence(session, article, other)[0].score
+
+    def _best_of(
+        self, session: Session, article: Article, lang: str, features: Features, exclude: int | None = None
+    ) -> Match | None:
+        """The best match of ``article`` among the articles of ``lang`` around it."""
+        pool = [c for c in self._pool(session, article, lang=lang) if c.article_id != exclude]
+        return self.best_matches(features, pool).get(lang)

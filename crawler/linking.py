@@ -11,10 +11,12 @@ a couple of figures stay far below two versions of one story.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from crawler.content_features import Features
+from crawler.content_layout import covered_share, shape_agreement, within
 
 HREFLANG = "hreflang"
 OG_LOCALE = "og_locale"
@@ -36,6 +38,11 @@ METHOD_RANK: dict[str, int] = {HREFLANG: 0, SITEMAP: 0, OG_LOCALE: 1, SWITCHER: 
 
 DEFAULT_CONTENT_THRESHOLD = 0.22
 """Chosen on data; see docs/linking.md for the precision and recall it gave."""
+# A mutual best match below the threshold is still linked, down to this share of it, when it scores
+# this many times as much as the runner-up of either article: one clear winner among the day's
+# candidates, where two reports of one event would be rivals of each other.
+MARGIN_FLOOR = 0.78
+RUNNER_UP_MARGIN = 2.0
 
 # Evidence weights: a quoted address or handle is near-proof, a date is shared by a whole news day.
 DATE_WEIGHT = 0.5
@@ -47,6 +54,40 @@ HALF_EVIDENCE = 3.0
 MIN_EVIDENCE = 2.0
 # A sound key shorter than this is too common to match a word of a caseless script.
 MIN_BAG_KEY = 3
+# The same picture or video is near-proof; paragraphs of the same shape add up to SHAPE_MAX units,
+# half a unit per paragraph compared beyond two, but never prove anything alone.
+MEDIA_WEIGHT = 3.0
+SHAPE_PER_PARAGRAPH = 0.5
+SHAPE_MAX = 3.0
+
+
+def accepts(score: float, runner_up: float, threshold: float) -> bool:
+    """Whether a mutual best match is linked: at the threshold, or at MARGIN_FLOOR of it when it
+    scores RUNNER_UP_MARGIN times as much as any rival of either article."""
+    if score >= threshold:
+        return True
+    return score >= threshold * MARGIN_FLOOR and score >= RUNNER_UP_MARGIN * runner_up
+
+
+# A feature of the article that this many pool candidates share (or this share of the pool) is
+# the publisher's boilerplate (its logo, its address) or the news of the day, not evidence.
+COMMON_MIN_COUNT = 3
+COMMON_SHARE = 0.2
+
+
+def common_features(features: Features, pool: Sequence[Features]) -> frozenset[str]:
+    """Features of an article shared by so many pool candidates that they prove nothing."""
+    if not pool:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    for other in pool:
+        counts.update(k for k in features.numbers if k in other.numbers)
+        counts.update(k for k in features.names if found_name(k, other))
+        counts.update(features.dates & other.dates)
+        counts.update(features.links & other.links)
+        counts.update(features.media & other.media)
+    limit = max(COMMON_MIN_COUNT, COMMON_SHARE * len(pool))
+    return frozenset(k for k, count in counts.items() if count >= limit)
 
 
 def method_score(method: str) -> float:
@@ -108,10 +149,36 @@ class ContentScore:
     names: float
     dates: float
     links: float
+    media: float = 0.0
+    shape: float = 0.0
 
     @property
     def evidence(self) -> float:
-        return self.numbers + self.names + self.dates * DATE_WEIGHT + self.links * LINK_WEIGHT
+        return (
+            self.numbers
+            + self.names
+            + self.dates * DATE_WEIGHT
+            + self.links * LINK_WEIGHT
+            + self.media * MEDIA_WEIGHT
+            + self.shape
+        )
+
+    @property
+    def proof(self) -> float:
+        """The evidence that can tell one story from another (not the day's dates, not the shape)."""
+        return self.numbers + self.names + self.links * LINK_WEIGHT + self.media * MEDIA_WEIGHT
+
+    def detail(self) -> dict[str, float]:
+        """The evidence as stored with a content link, so that an operator can see why."""
+        return {
+            "score": self.score,
+            "numbers": round(self.numbers, 2),
+            "names": round(self.names, 2),
+            "dates": round(self.dates, 2),
+            "links": round(self.links, 2),
+            "media": round(self.media, 2),
+            "shape": round(self.shape, 2),
+        }
 
 
 def _key_weight(key: str) -> float:
@@ -131,14 +198,17 @@ def found_name(key: str, other: Features) -> bool:
     return len(key) >= 3 and key in other.name_stems
 
 
-def _name_evidence(a: Features, b: Features, common: Collection[str]) -> tuple[float, float]:
-    """(shared name weight, name capacity) of the pair."""
-    a_names = [k for k in a.names if k not in common]
-    b_names = [k for k in b.names if k not in common]
-    a_hits = sum(_key_weight(k) for k in a_names if found_name(k, b))
-    b_hits = sum(_key_weight(k) for k in b_names if found_name(k, a))
-    a_total = sum(_key_weight(k) for k in a_names)
-    b_total = sum(_key_weight(k) for k in b_names)
+def _name_evidence(
+    a: Features, b: Features, common: Collection[str], shares: tuple[float, float] = (1.0, 1.0)
+) -> tuple[float, float]:
+    """(shared name weight, name capacity) of the pair, over the names of the part of each side
+    that the other covers (``shares``): what a shortened version left out is not looked for."""
+    a_names = within({k: _key_weight(k) for k in a.names if k not in common}, a.positions, shares[0])
+    b_names = within({k: _key_weight(k) for k in b.names if k not in common}, b.positions, shares[1])
+    a_hits = sum(w for k, w in a_names.items() if found_name(k, b))
+    b_hits = sum(w for k, w in b_names.items() if found_name(k, a))
+    a_total = sum(a_names.values())
+    b_total = sum(b_names.values())
     # A text without case (Arabic) cannot show its names: the other side's count stands.
     a_counted, b_counted = not a.words, not b.words
     if a_counted == b_counted:
@@ -161,25 +231,28 @@ def content_score(a: Features, b: Features, common: Collection[str] = frozenset(
     what each side offers (a short text contained in a long one is not its translation); damping
     is evidence / (evidence + HALF_EVIDENCE), so a few coincidences never reach a high score.
     """
-    a_numbers = {k: w for k, w in a.numbers.items() if k not in common}
-    b_numbers = {k: w for k, w in b.numbers.items() if k not in common}
+    shares = covered_share(a.length, b.length)
+    a_numbers = within({k: w for k, w in a.numbers.items() if k not in common}, a.positions, shares[0])
+    b_numbers = within({k: w for k, w in b.numbers.items() if k not in common}, b.positions, shares[1])
     numbers = sum(min(w, b_numbers[k]) for k, w in a_numbers.items() if k in b_numbers)
     number_capacity = math.sqrt(sum(a_numbers.values()) * sum(b_numbers.values()))
-    names, name_capacity = _name_evidence(a, b, common)
+    names, name_capacity = _name_evidence(a, b, common, shares)
     dates, a_dates, b_dates = _shared(a.dates, b.dates, common)
     links, a_links, b_links = _shared(a.links, b.links, common)
+    media, a_media, b_media = _shared(a.media, b.media, common)
+    compared, agreement = shape_agreement(a.shape, b.shape)
+    shape = min(SHAPE_MAX, SHAPE_PER_PARAGRAPH * (compared - 2)) * agreement if agreement else 0.0
     capacity = (
         number_capacity
         + name_capacity
         + math.sqrt(a_dates * b_dates) * DATE_WEIGHT
         + math.sqrt(a_links * b_links) * LINK_WEIGHT
+        + math.sqrt(a_media * b_media) * MEDIA_WEIGHT
     )
-    result = ContentScore(0.0, numbers, names, dates, links)
-    if capacity <= 0:
+    result = ContentScore(0.0, numbers, names, dates, links, media, round(shape, 3))
+    if capacity <= 0 or result.proof < MIN_EVIDENCE:
         return result
     evidence = result.evidence
-    if evidence - dates * DATE_WEIGHT < MIN_EVIDENCE:
-        return result
     coverage = min(1.0, evidence / capacity)
     score = coverage * evidence / (evidence + HALF_EVIDENCE)
-    return ContentScore(round(score, 4), numbers, names, dates, links)
+    return ContentScore(round(score, 4), numbers, names, dates, links, media, round(shape, 3))

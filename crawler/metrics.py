@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from storage.db import session_scope
-from storage.models import Article, ArticleUrl, CrawlJob, SourceRow, TranslationGroup, TranslationLink
+from storage.models import Article, ArticleUrl, CrawlJob, SourceRow, TranslationLink
 
 # Job counters: column -> (metric name without _total, help).
 JOB_COUNTERS = {
@@ -145,7 +145,7 @@ def _content_metrics(session: Session) -> list[Metric]:
     for method, count in session.execute(select(TranslationLink.method, func.count()).group_by(TranslationLink.method)):
         links.add_metric([method], count)
     groups = GaugeMetricFamily("newsagg_translation_groups", "Stories with linked translations.")
-    groups.add_metric([], session.scalar(select(func.count(TranslationGroup.id))) or 0)
+    groups.add_metric([], session.scalar(select(func.count(func.distinct(Article.group_id)))) or 0)
     return [articles, urls, links, groups]
 
 

@@ -103,6 +103,7 @@ class ArticleText:
     published_at: datetime | None
     modified_at: datetime | None
     content_hash: str
+    image_url: str | None = None
 
 
 def insert_article(
@@ -157,6 +158,7 @@ def _text_fields(text: ArticleText) -> dict[str, Any]:
         "published_at": text.published_at,
         "modified_at": text.modified_at,
         "content_hash": text.content_hash,
+        "image_url": text.image_url,
     }
 
 

@@ -9,6 +9,7 @@ and every link that loses is recorded in ``rejected_links`` with the reason.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -56,37 +57,55 @@ def _choose(members: dict[int, Article], links: list[TranslationLink]) -> tuple[
 
 
 def _assign_groups(session: Session, members: dict[int, Article], labels: dict[int, int]) -> None:
-    """Give each component of two or more articles a group, reusing the groups the members had."""
+    """Give each component of two or more articles a group, so that ids stay stable.
+
+    Components are served largest first; each keeps the group most of its members had (the lowest
+    id on a tie) unless a larger component took it. A group that loses all its articles to another
+    records ``merged_into_id``; a new group made of articles that left one records ``split_from_id``.
+    Groups are never deleted, so an id a consumer holds can always be followed.
+    """
     by_root: dict[int, list[Article]] = {}
     for article_id, article in members.items():
         by_root.setdefault(labels[article_id], []).append(article)
-    reusable = sorted({a.group_id for a in members.values() if a.group_id is not None})
-    used: set[int] = set()
+    before = {a.id: a.group_id for a in members.values()}
+    used: dict[int, list[Article]] = {}
     for component in sorted(by_root.values(), key=lambda c: (-len(c), min(a.id for a in c))):
         if len(component) < 2:
             for article in component:
                 article.group_id = None
             continue
-        current = [a.group_id for a in component if a.group_id is not None and a.group_id not in used]
-        group_id = min(current) if current else next((g for g in reusable if g not in used), None)
-        if group_id is None:
-            group = TranslationGroup()
+        came_from = Counter(g for a in component if (g := before[a.id]) is not None)
+        held = Counter({g: n for g, n in came_from.items() if g not in used})
+        group_id: int
+        if held:
+            group_id = _most(held)
+        else:
+            group = TranslationGroup(split_from_id=_most(came_from) if came_from else None)
             session.add(group)
             session.flush()
             group_id = group.id
-        used.add(group_id)
+        used[group_id] = component
         for article in component:
             article.group_id = group_id
     session.flush()
-    unused = [g for g in reusable if g not in used]
-    if unused:
-        session.execute(delete(TranslationGroup).where(TranslationGroup.id.in_(unused)))
+    for old in {g for g in before.values() if g is not None} - set(used):
+        # Every article it had is now elsewhere: name the group most of them joined.
+        went = Counter(g for a in members.values() if before[a.id] == old and (g := a.group_id) is not None)
+        row = session.get(TranslationGroup, old)
+        if row is not None and went:
+            row.merged_into_id = _most(went)
 
 
-def link(session: Session, a: Article, b: Article, method: str, score: float) -> LinkResult:
+def _most(counts: Counter[int]) -> int:
+    """The most common id, the lowest on a tie."""
+    return min(counts, key=lambda g: (-counts[g], g))
+
+
+def link(session: Session, a: Article, b: Article, method: str, score: float, detail: str | None = None) -> LinkResult:
     """Link two articles and regroup, keeping at most one article per language per group.
 
     Linking a pair again stores nothing new; a stronger method or score replaces the stored one.
+    ``detail`` is the evidence behind the link (JSON of a content link's evidence).
     """
     if a.id == b.id:
         return LinkResult(False, "same_article")
@@ -99,10 +118,10 @@ def link(session: Session, a: Article, b: Article, method: str, score: float) ->
     )
     if known is not None:
         if strength(method, score) > strength(known.method, known.score):
-            known.score, known.method = score, method
+            known.score, known.method, known.detail = score, method, detail
         return LinkResult(False, "known")
     members = _members(session, a, b)
-    new = TranslationLink(article_id=low, other_article_id=high, method=method, score=score)
+    new = TranslationLink(article_id=low, other_article_id=high, method=method, score=score, detail=detail)
     existing = _links_among(session, members)
     kept, labels = _choose(members, [*existing, new])
     if not any(link is new for link in kept):

@@ -47,6 +47,10 @@ class TranslationGroup(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A group whose articles all joined another points to it; a group made of articles that left
+    # a bigger one points to where they came from (docs/schema.md).
+    merged_into_id: Mapped[int | None]
+    split_from_id: Mapped[int | None]
     articles: Mapped[list[Article]] = relationship(back_populates="group")
 
 
@@ -75,6 +79,7 @@ class Article(Base):
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(default=1)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("translation_groups.id"), index=True)
+    image_url: Mapped[str | None] = mapped_column(String(2048))
 
     group: Mapped[TranslationGroup | None] = relationship(back_populates="articles")
     source: Mapped[SourceRow] = relationship()
@@ -126,6 +131,7 @@ class TranslationLink(Base):
     method: Mapped[str] = mapped_column(String(32))
     score: Mapped[float]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    detail: Mapped[str | None] = mapped_column(Text)  # content links: the evidence, as JSON
 
 
 class PendingLink(Base):

@@ -202,4 +202,5 @@ class StorePipeline(Step):
             published_at=extracted.published_at,
             modified_at=extracted.modified_at,
             content_hash=item.content_hash,
+            image_url=extracted.image_url,
         )

@@ -46,15 +46,37 @@ def test_links_merge_into_one_group_per_story(database_url):
         assert session.scalar(select(func.count()).select_from(TranslationLink)) == 2
 
 
-def test_two_groups_merge_and_the_emptied_group_is_removed(database_url):
+def test_two_groups_merge_and_the_emptied_group_points_to_the_merged_one(database_url):
     with session_scope(database_url) as session:
-        ru, en, ar, fr = make_articles(session, "ru", "en", "ar", "fr")
+        ru, en, ar, fr, de = make_articles(session, "ru", "en", "ar", "fr", "de")
         groups.link(session, ru, en, "hreflang", 1.0)
         groups.link(session, ar, fr, "hreflang", 1.0)
-        assert session.scalar(select(func.count()).select_from(TranslationGroup)) == 2
+        groups.link(session, fr, de, "hreflang", 1.0)
+        small, large = ru.group_id, ar.group_id
         assert groups.link(session, en, ar, "hreflang", 1.0).linked
-        assert len({a.group_id for a in (ru, en, ar, fr)}) == 1
-        assert session.scalar(select(func.count()).select_from(TranslationGroup)) == 1
+        # The larger group keeps its id; the other is kept, pointing to it.
+        assert {a.group_id for a in (ru, en, ar, fr, de)} == {large}
+        assert session.get_one(TranslationGroup, small).merged_into_id == large
+        assert session.get_one(TranslationGroup, large).merged_into_id is None
+        assert groups.group_count(session) == 1
+
+
+def test_a_split_leaves_the_id_with_the_larger_part_and_the_new_part_says_where_it_came_from(database_url):
+    with session_scope(database_url) as session:
+        ru, en, ar, fr, de = make_articles(session, "ru", "en", "ar", "fr", "de")
+        groups.link(session, ru, en, "content", 0.5)
+        groups.link(session, en, ar, "content", 0.3)
+        groups.link(session, ar, fr, "content", 0.5)
+        groups.link(session, fr, de, "content", 0.5)
+        story = ru.group_id
+        weak = session.scalars(select(TranslationLink).where(TranslationLink.score == 0.3)).one()
+        groups.drop_link(session, weak, "below_threshold")
+        assert {a.group_id for a in (ar, fr, de)} == {story}
+        assert ru.group_id == en.group_id != story
+        assert session.get_one(TranslationGroup, ru.group_id).split_from_id == story
+        # Linked again: the parts merge back under the id the larger part kept.
+        groups.link(session, en, ar, "content", 0.3)
+        assert {a.group_id for a in (ru, en, ar, fr, de)} == {story}
 
 
 def test_a_group_never_holds_two_articles_of_one_language(database_url):

@@ -1,0 +1,25 @@
+"""The best content match of an article in one language, and the evidence stored with a content link."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from crawler.linking import ContentScore
+from storage.candidates import Candidate
+
+
+@dataclass(frozen=True)
+class Match:
+    candidate: Candidate
+    evidence: ContentScore
+    runner_up: float  # the next best score in the candidate's language
+
+    @property
+    def score(self) -> float:
+        return self.evidence.score
+
+
+def evidence_detail(evidence: ContentScore, runner_up: float) -> str:
+    """The evidence of a content link as stored in ``translation_links.detail`` (docs/schema.md)."""
+    return json.dumps({**evidence.detail(), "runner_up": round(runner_up, 4)}, sort_keys=True)
