@@ -166,7 +166,7 @@ class DayCrawler:
         from scrapy.utils.misc import load_object
         from scrapy.utils.test import get_crawler
 
-        from crawler.crawling import crawl_settings
+        from crawler.ops.crawl_runner import crawl_settings
         from crawler.spiders.news import NewsSpider
         from storage.db import upgrade
 
@@ -217,8 +217,8 @@ class DayCrawler:
     def relink(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         """``newsagg link`` over the stored articles; returns its report."""
         from crawler.commands.link import relink
-        from crawler.crawling import crawl_settings
-        from crawler.linker import LinkSettings
+        from crawler.linking.article_linker import LinkSettings
+        from crawler.ops.crawl_runner import crawl_settings
         from settings.sources import load_sources
 
         settings = LinkSettings.from_settings(crawl_settings(self.database_url, [self.sources], overrides or {}))

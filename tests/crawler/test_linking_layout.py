@@ -1,9 +1,9 @@
 """Paragraph shape, covered share and picture keys: evidence a translation carries and another
 report of the same story does not."""
 
-from crawler.content_features import extract_features
-from crawler.content_layout import covered_share, media_key, shape_agreement
-from crawler.linking import content_score
+from crawler.linking.evidence import content_score
+from crawler.linking.features import extract_features
+from crawler.linking.layout import covered_share, media_key, shape_agreement
 
 EN = [
     "The port of Varna handled 14,350 containers in March, the harbour authority said on Tuesday.",

@@ -1,7 +1,7 @@
 """The picture an article leads with: what its page names for sharing, else the first in its text. Pure.
 
 Consumers show it beside the headline, and content linking compares it across editions: a
-publisher's versions of one story show the same photo (:func:`crawler.content_layout.media_key`).
+publisher's versions of one story show the same photo (:func:`crawler.linking.layout.media_key`).
 """
 
 from __future__ import annotations

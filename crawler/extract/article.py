@@ -22,11 +22,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import trafilatura
 
-from crawler.alternates import Alternate, alternate_links_from_tree, alternates_dict, is_section_front, parse_html
-from crawler.dates import parse_date
-from crawler.language import normalize_lang
+from crawler.extract.alternates import (
+    Alternate,
+    alternate_links_from_tree,
+    alternates_dict,
+    is_section_front,
+    parse_html,
+)
+from crawler.extract.dates import parse_date
+from crawler.extract.language import normalize_lang
+from crawler.extract.main_image import main_image
 from crawler.limits import cap_html, strip_nul
-from crawler.main_image import main_image
 from crawler.urls import canonicalize, is_fetchable, strip_amp
 
 log = logging.getLogger(__name__)
@@ -114,7 +120,7 @@ class Extracted:
     alternates: dict[str, str] = field(default_factory=dict)  # lang -> url, strongest evidence
     alternate_links: list[Alternate] = field(default_factory=list)
     amp_url: str | None = None  # <link rel=amphtml>
-    image_url: str | None = None  # the main picture (crawler.main_image)
+    image_url: str | None = None  # the main picture (crawler.extract.main_image)
     is_article: bool = False
     drop_reason: str | None = None  # "not_article" | "empty_body" | None
 

@@ -2,9 +2,9 @@
 
 Two versions of a story in different languages share little vocabulary but much else: the same
 numbers (once digits are folded across scripts and thousand separators normalised), the same dates,
-the same people and places (once transliterated, see :mod:`crawler.translit`), the same quoted
+the same people and places (once transliterated, see :mod:`crawler.linking.translit`), the same quoted
 URLs and handles. :func:`extract_features` reads those from a title and body;
-:func:`crawler.linking.content_score` compares two feature sets.
+:func:`crawler.linking.evidence.content_score` compares two feature sets.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from crawler.content_layout import first_positions, paragraph_lengths
-from crawler.translit import sound_key
+from crawler.linking.layout import first_positions, paragraph_lengths
+from crawler.linking.translit import sound_key
 
 FEATURES_VERSION = 2
 """Bump when extraction changes, so that stored features are recomputed."""
@@ -292,7 +292,7 @@ class Features:
     positions: dict[str, float] = field(default_factory=dict)  # number or name -> where the body first has it
     shape: tuple[int, ...] = ()  # lengths of the body's first paragraphs
     length: int = 0  # characters of the body read
-    media: frozenset[str] = frozenset()  # keys of the pictures and videos shown (content_layout.media_key)
+    media: frozenset[str] = frozenset()  # keys of the pictures and videos shown (linking.layout.media_key)
 
     @cached_property
     def name_stems(self) -> frozenset[str]:
@@ -340,7 +340,7 @@ def extract_features(
     title: str | None, body: str, *, description: str | None = None, media: Iterable[str] = ()
 ) -> Features:
     """The comparable features of an article: its title, description and the start of its body,
-    and the keys of the pictures it shows (``media``, see :func:`crawler.content_layout.media_key`).
+    and the keys of the pictures it shows (``media``, see :func:`crawler.linking.layout.media_key`).
 
     Nothing here depends on the article's language: the same rules read every script.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from crawler.linking import ContentScore
+from crawler.linking.evidence import ContentScore
 from storage.candidates import Candidate
 
 
