@@ -116,16 +116,27 @@ def _key(side: dict[str, Any]) -> str:
 
 def load_day(path: Path, *, abridged: bool = False, seed: int = 11, every: int = 1) -> Day:
     """The day's pages and labelled pairs; publication times and (abridged) cuts drawn from ``seed``.
-    ``every`` > 1 keeps every so many records only (hard negatives always), for a smaller day."""
+
+    ``every`` > 1 keeps the pages of every so many records only (of hard negatives, of every other
+    one) and the translations of those pages, for a smaller day with the same kind of rivals; every
+    record whose two pages are kept counts.
+    """
     day = Day()
-    for index, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        record = json.loads(line)
-        if index % every and record["label"] not in HARD_NEGATIVES:
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    wanted: set[str] = set()
+    for index, record in enumerate(records):
+        step = max(1, every // 4) if record["label"] in HARD_NEGATIVES else every
+        if index % step == 0:
+            wanted.update(_key(record[side]) for side in ("a", "b"))
+    for record in records:  # a page's translations come with it (one level, as a publisher's day has them)
+        keys = {_key(record[side]) for side in ("a", "b")}
+        if record["label"] == "translation" and keys & wanted:
+            wanted |= keys
+    for record in records:
+        keys = [_key(record[side]) for side in ("a", "b")]
+        if not wanted.issuperset(keys):
             continue
-        keys = []
-        for side in (record["a"], record["b"]):
-            key = _key(side)
-            keys.append(key)
+        for key, side in zip(keys, (record["a"], record["b"]), strict=True):
             if key not in day.pages:
                 original = str(side.get("is_original")) == "True"
                 day.pages[key] = DayPage(key, side["lang"], side["title"] or "", _paragraphs(side["text"]), original)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -82,9 +81,9 @@ def same_url_id(session: Session, article: Article, url_id: str) -> list[Article
     return list(session.scalars(query))
 
 
-def _window_query(source_id: int, exclude_id: int) -> Select[Any]:
+def _window_query(source_id: int, exclude_id: int) -> Select[int, datetime | None]:
     return (
-        select(Article.id, Article.lang, Article.group_id, Article.published_at, LinkFeatures.features)
+        select(Article.id, Article.published_at)
         .join(LinkFeatures, LinkFeatures.article_id == Article.id)
         .where(Article.source_id == source_id, Article.id != exclude_id)
     )
@@ -102,24 +101,38 @@ def content_candidates(
     """Articles of the same source published within ``window`` of ``around`` (default: the
     article's own time), in ``lang`` or, by default, in any language but the article's.
 
-    At most ``limit``, the closest in time: half from before, half from after, each read in index
-    order from the centre outwards.
+    At most ``limit``, the closest in time on either side (an article at the end of a day has its
+    candidates before it): each side is read in index order from the centre outwards, up to
+    ``limit`` rows of ids and times, and only the chosen candidates' features are loaded.
     """
     centre = around or article.published_at
     if centre is None:
         return []
     base = _window_query(article.source_id, article.id)
     base = base.where(Article.lang == lang) if lang is not None else base.where(Article.lang != article.lang)
-    half = max(1, limit // 2)
     before = base.where(Article.published_at >= centre - window, Article.published_at < centre)
-    before = before.order_by(Article.published_at.desc(), Article.id.desc()).limit(half)
+    before = before.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
     after = base.where(Article.published_at >= centre, Article.published_at <= centre + window)
-    after = after.order_by(Article.published_at, Article.id).limit(limit - half)
-    rows = [*session.execute(before).all(), *session.execute(after).all()]
+    after = after.order_by(Article.published_at, Article.id).limit(limit)
+    times = [*session.execute(before).all(), *session.execute(after).all()]
+    chosen = sorted(times, key=lambda row: (abs(_aware(row.published_at) - _aware(centre)), row.id))[:limit]
+    if not chosen:
+        return []
+    query = (
+        select(Article.id, Article.lang, Article.group_id, Article.published_at, LinkFeatures.features)
+        .join(LinkFeatures, LinkFeatures.article_id == Article.id)
+        .where(Article.id.in_([row.id for row in chosen]))
+    )
+    rows = session.execute(query).all()
     return [
         Candidate(row.id, row.lang, row.group_id, row.published_at, Features.from_json(row.features))
         for row in sorted(rows, key=lambda r: (r.published_at, r.id))
     ]
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive times (UTC); compare them with aware ones."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def article_ids(session: Session, since: datetime | None, *, batch: int = 500) -> Iterator[list[int]]:

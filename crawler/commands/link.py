@@ -127,7 +127,7 @@ def relink(
     report = RelinkReport()
     linker = Linker(settings, lambda key: report.outcomes.update([key]))
     with session_scope(db_url) as session:
-        keys = dict(session.execute(select(SourceRow.id, SourceRow.key)).tuples().all())
+        keys = {row.id: row.key for row in session.execute(select(SourceRow.id, SourceRow.key))}
         batches = list(candidates.article_ids(session, since))
     total = sum(len(batch) for batch in batches)
     report.articles = total

@@ -26,6 +26,9 @@ SHAPE_TOLERANCE_PER_PARAGRAPH = 0.0065
 SHAPE_TOLERANCE_MAX = 0.09
 # A language's text runs up to this much longer than the same text in another.
 LENGTH_SLACK = 1.3
+# A shortened version keeps at least this share of the original's opening: a text shorter than
+# that is a summary or another report, held to what the longer text says there.
+MIN_COVERED_SHARE = 0.4
 
 
 def paragraphs(body: str) -> list[str]:
@@ -73,8 +76,8 @@ def covered_share(a_length: int, b_length: int) -> tuple[float, float]:
     if not a_length or not b_length:
         return 1.0, 1.0
     if a_length > b_length:
-        return min(1.0, LENGTH_SLACK * b_length / a_length), 1.0
-    return 1.0, min(1.0, LENGTH_SLACK * a_length / b_length)
+        return max(MIN_COVERED_SHARE, min(1.0, LENGTH_SLACK * b_length / a_length)), 1.0
+    return 1.0, max(MIN_COVERED_SHARE, min(1.0, LENGTH_SLACK * a_length / b_length))
 
 
 def within(keys: Mapping[str, float], positions: Mapping[str, float], share: float) -> dict[str, float]:

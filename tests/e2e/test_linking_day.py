@@ -1,10 +1,11 @@
 """Content linking of real translations through the crawl's item pipeline and ``newsagg link``.
 
 A day of one trilingual source that declares nothing is built from the real-world translation pairs
-(every fifth record, and every hard negative: other articles on the same story or topic): one
-version of a long translation is cut to its first half, as publishers do; one version arrives late,
-hours after the others were crawled and linked. The pages go through the pipeline steps the crawl
-runs (settings.crawl.ITEM_PIPELINES), then ``newsagg link`` runs over the database, twice.
+(the pages of every sixteenth record and of every fourth hard negative, other articles on the same
+story or topic, with their translations): one version of a long translation is cut to its first
+half, as publishers do; one version arrives late, hours after the others were crawled and linked.
+The pages go through the pipeline steps the crawl runs (settings.crawl.ITEM_PIPELINES), then
+``newsagg link`` runs over the database, twice.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _translations(day: Day) -> list[Pair]:
 @pytest.fixture(scope="session")
 def linked_day(realworld: Path, tmp_path_factory: pytest.TempPathFactory) -> LinkedDay:
     folder = tmp_path_factory.mktemp("linking-day")
-    day = load_day(realworld / "translation_pairs" / "pairs.jsonl", every=5)
+    day = load_day(realworld / "translation_pairs" / "pairs.jsonl", every=16)
     pairs = _translations(day)
     long_pairs = [p for p in pairs if min(len(day.pages[p.a].paragraphs), len(day.pages[p.b].paragraphs)) >= 6]
     abridged = long_pairs[0]
