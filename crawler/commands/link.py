@@ -125,7 +125,8 @@ def relink(
     from storage.models import Article, PendingLink, SourceRow
 
     report = RelinkReport()
-    linker = Linker(settings, lambda key: report.outcomes.update([key]))
+    # Texts do not change after the features pass: each article's best matches are computed once.
+    linker = Linker(settings, lambda key: report.outcomes.update([key]), remember=True)
     with session_scope(db_url) as session:
         keys = {row.id: row.key for row in session.execute(select(SourceRow.id, SourceRow.key))}
         batches = list(candidates.article_ids(session, since))

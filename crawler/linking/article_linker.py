@@ -101,9 +101,14 @@ def url_id(pattern: str | None, url: str) -> str | None:
 class Linker:
     """Links one stored article at a time; ``count`` receives outcome keys such as ``content/linked``."""
 
-    def __init__(self, settings: LinkSettings, count: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, settings: LinkSettings, count: Callable[[str], None] | None = None, *, remember: bool = False
+    ) -> None:
+        """``remember``: keep each article's best matches for the linker's life, for a run over stored
+        articles whose texts do not change meanwhile (``newsagg link`` after its features pass)."""
         self.settings = settings
         self.count: Callable[[str], None] = count or (lambda key: None)
+        self._memo: dict[int, tuple[Features, frozenset[str], dict[str, Match]]] | None = {} if remember else None
 
     # --- features ---
 
@@ -185,14 +190,9 @@ class Linker:
 
     # --- content ---
 
-    def _pool(self, session: Session, article: Article, lang: str | None = None, around: Any = None) -> list[Candidate]:
+    def _pool(self, session: Session, article: Article) -> list[Candidate]:
         return candidates.content_candidates(
-            session,
-            article,
-            window=self.settings.window,
-            limit=self.settings.max_candidates,
-            lang=lang,
-            around=around,
+            session, article, window=self.settings.window, limit=self.settings.max_candidates
         )
 
     def best_matches(
@@ -215,25 +215,41 @@ class Linker:
                 best[candidate.lang] = Match(current.candidate, current.evidence, evidence.score)
         return best
 
+    def _matches(self, session: Session, article: Article) -> tuple[Features, frozenset[str], dict[str, Match]] | None:
+        """The article's features, its pool's common features and its best match per language
+        (remembered for the run when the linker was made with ``remember``)."""
+        if self._memo is not None and article.id in self._memo:
+            return self._memo[article.id]
+        row = session.get(LinkFeatures, article.id)
+        if row is None or article.published_at is None:
+            return None
+        features = Features.from_json(row.features)
+        pool = self._pool(session, article)
+        found = features, common_features(features, [c.features for c in pool]), self.best_matches(features, pool)
+        if self._memo is not None:
+            self._memo[article.id] = found
+        return found
+
     def content(self, session: Session, article: Article) -> None:
         """Link the article with its best content match in each language its group still lacks,
         when each is the other's best match and the score decides (:func:`accepts`)."""
-        row = session.get(LinkFeatures, article.id)
-        if row is None:
+        if session.get(LinkFeatures, article.id) is None:
             return
         if article.published_at is None:
             self.count(f"{CONTENT}/no_date")
             return
-        features = Features.from_json(row.features)
-        pool = self._pool(session, article)
-        matches = self.best_matches(features, pool, skip_langs=groups.group_langs(session, article))
-        for _lang, match in sorted(matches.items()):
-            if match.score < self.settings.threshold * MARGIN_FLOOR:
+        mine = self._matches(session, article)
+        if mine is None:
+            return
+        present = groups.group_langs(session, article)
+        for lang, match in sorted(mine[2].items()):
+            if lang in present or match.score < self.settings.threshold * MARGIN_FLOOR:
                 continue
             other = session.get_one(Article, match.candidate.article_id)
             if article.group_id is not None and other.group_id == article.group_id:
                 continue
-            back = self._best_of(session, other, article.lang, match.candidate.features)
+            theirs = self._matches(session, other)
+            back = theirs[2].get(article.lang) if theirs else None
             if back is None or back.candidate.article_id != article.id:
                 self.count(f"{CONTENT}/not_mutual")
                 continue
@@ -263,26 +279,19 @@ class Linker:
     def pair_evidence(self, session: Session, article: Article, other: Article) -> tuple[ContentScore, float]:
         """The content evidence of a pair as :meth:`content` computes it for ``article``, and the
         best score either of them reaches with anyone else of the other's language."""
-        rows = session.get(LinkFeatures, article.id), session.get(LinkFeatures, other.id)
-        if rows[0] is None or rows[1] is None or article.published_at is None:
+        mine, theirs = self._matches(session, article), self._matches(session, other)
+        if mine is None or theirs is None:
             return ContentScore(0.0, 0, 0, 0, 0), 0.0
-        features = Features.from_json(rows[0].features)
-        other_features = Features.from_json(rows[1].features)
-        pool = self._pool(session, article)
-        common = common_features(features, [c.features for c in pool])
-        evidence = content_score(features, other_features, common)
-        rivals = [c for c in pool if c.lang == other.lang and c.article_id != other.id]
-        mine = self.best_matches(features, rivals).get(other.lang)
-        theirs = self._best_of(session, other, article.lang, other_features, exclude=article.id)
-        runner_up = max(mine.score if mine else 0.0, theirs.score if theirs else 0.0)
-        return evidence, runner_up
+        features, common, matches = mine
+        evidence = content_score(features, theirs[0], common)
+        return evidence, max(_rival(matches.get(other.lang), other.id), _rival(theirs[2].get(article.lang), article.id))
 
     def pair_score(self, session: Session, article: Article, other: Article) -> float:
         return self.pair_evidence(session, article, other)[0].score
 
-    def _best_of(
-        self, session: Session, article: Article, lang: str, features: Features, exclude: int | None = None
-    ) -> Match | None:
-        """The best match of ``article`` among the articles of ``lang`` around it."""
-        pool = [c for c in self._pool(session, article, lang=lang) if c.article_id != exclude]
-        return self.best_matches(features, pool).get(lang)
+
+def _rival(match: Match | None, partner_id: int) -> float:
+    """The best score of anyone but the partner: the runner-up when the partner is the best match."""
+    if match is None:
+        return 0.0
+    return match.runner_up if match.candidate.article_id == partner_id else match.score
