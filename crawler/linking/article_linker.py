@@ -9,8 +9,9 @@ Evidence, strongest first (DESIGN §8):
 - a shared URL id (``translations: url_id`` in the source file) between editions of one source,
   within ``url_id_max_days`` of each other.
 - content (:func:`crawler.linking.evidence.content_score`) against the other-language articles of the same
-  source published within the time window; the best candidate per language is linked when it
-  reaches the threshold and the article is its best candidate in return.
+  source published within the time window; the best candidate per language is linked when the
+  article is its best candidate in return and the score decides (the threshold, or a clear margin
+  over the runner-up: :func:`crawler.linking.evidence.accepts`).
 """
 
 from __future__ import annotations
@@ -285,9 +286,6 @@ class Linker:
         features, common, matches = mine
         evidence = content_score(features, theirs[0], common)
         return evidence, max(_rival(matches.get(other.lang), other.id), _rival(theirs[2].get(article.lang), article.id))
-
-    def pair_score(self, session: Session, article: Article, other: Article) -> float:
-        return self.pair_evidence(session, article, other)[0].score
 
 
 def _rival(match: Match | None, partner_id: int) -> float:
