@@ -286,3 +286,18 @@ def test_a_site_rule_prefers_og_title_where_the_h1_is_a_search_title() -> None:
     euronews = "https://www.euronews.com/2026/01/06/ferry-back-in-service"
     assert extract_article(article(head), euronews).title == "Ferry back in service"
     assert extract_article(article(), euronews).title == TITLE
+
+
+def test_the_main_picture_is_the_shared_one_else_the_first_of_the_text():
+    shared = (
+        '<html><head><meta property="og:image" content="/img/port_1200x630.jpg"></head>'
+        "<body><article><h1>Port</h1><p>" + "The port handled more containers than ever. " * 8 + "</p>"
+        '<img src="/img/other.jpg"></article></body></html>'
+    )
+    assert (
+        extract_article(shared, "https://example.org/en/a/1").image_url == "https://example.org/img/port_1200x630.jpg"
+    )
+    inline = shared.replace('<meta property="og:image" content="/img/port_1200x630.jpg">', "")
+    assert extract_article(inline, "https://example.org/en/a/1").image_url == "https://example.org/img/other.jpg"
+    bare = inline.replace('<img src="/img/other.jpg">', "")
+    assert extract_article(bare, "https://example.org/en/a/1").image_url is None

@@ -56,6 +56,7 @@ def linked_day(realworld: Path, tmp_path_factory: pytest.TempPathFactory) -> Lin
     long_pairs = [p for p in pairs if min(len(day.pages[p.a].paragraphs), len(day.pages[p.b].paragraphs)) >= 6]
     abridged = long_pairs[0]
     cut = day.pages[abridged.b]
+    day.pages[abridged.a].image = "/media/2026/03/port-cranes_1200x630.jpg"
     cut.paragraphs = cut.paragraphs[: len(cut.paragraphs) // 2]
     late_pair = next(p for p in pairs if {p.a, p.b}.isdisjoint({abridged.a, abridged.b}) and p.lang_pair == "ru-en")
     late, partner = day.pages[late_pair.a], day.pages[late_pair.b]
@@ -124,6 +125,15 @@ def test_content_links_carry_their_evidence(linked_day: LinkedDay):
         rows = {g.id: g for g in session.scalars(select(TranslationGroup))}
         assert used <= set(rows)
         assert all(rows[g].merged_into_id is None for g in used)
+
+
+def test_the_main_picture_is_stored_with_the_article(linked_day: LinkedDay):
+    page = linked_day.day.pages[linked_day.abridged.a]
+    with session_scope(linked_day.db) as session:
+        article = session.get_one(Article, linked_day.after_link[page.key][0])
+        assert article.image_url == "https://day.example/media/2026/03/port-cranes_1200x630.jpg"
+        others = session.scalars(select(Article.image_url).where(Article.id != article.id))
+        assert set(others) == {None}
 
 
 def test_newsagg_link_from_the_command_line_changes_nothing(linked_day: LinkedDay):
