@@ -219,7 +219,9 @@ class DayCrawler:
             )
             try:
                 for step in self.steps:
-                    item = step.process_item(item)
+                    # The unit of work runs directly here, not on the crawl's writer thread.
+                    run = getattr(step, "persist", None) or step.process_item
+                    item = run(item)
             except DropItem:
                 continue
             stored += item.article_id is not None

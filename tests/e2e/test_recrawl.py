@@ -23,9 +23,11 @@ from crawler.dedup.fingerprints import normalize_text
 from crawler.demo.server import DemoServer
 from crawler.demo.truth import Truth, truth
 from crawler.fetch.incremental import ConditionalGetMiddleware, RecrawlPolicy, SeenUrlMiddleware
-from storage.db import session_scope
+from storage.db import session_scope, upgrade
 from storage.models import Article, ArticleUrl, ArticleVersion
 from storage.redis_state import SeenRecord
+
+from ..conftest import project_settings
 
 # Crawls the given sources with the demo's settings plus ``extra``; prints each crawl's stats.
 RUNNER = """
@@ -113,6 +115,7 @@ def recrawled(tmp_path_factory: pytest.TempPathFactory):
     """Crawl 1 on the first generation, crawl 2 after the site changed, crawl 3 with nothing new."""
     folder = tmp_path_factory.mktemp("recrawl")
     database_url = f"sqlite:///{folder / 'recrawl.db'}"
+    upgrade(database_url)  # as `newsagg crawl` does for a new SQLite file
     with DemoServer(slow_seconds=3.0) as server:
         sources = server.write_sources(folder)
         result: dict[str, Any] = {"server": server, "sources": sources, "database_url": database_url}
@@ -243,6 +246,6 @@ def test_when_a_stored_page_is_fetched_again(seen, lastmod, now, expected):
 )
 def test_each_middleware_can_be_switched_off(middleware, switch, tmp_path):
     settings = {"NEWSAGG_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    assert middleware.from_crawler(get_crawler(settings_dict=settings)) is not None
+    assert middleware.from_crawler(get_crawler(settings_dict=project_settings(settings))) is not None
     with pytest.raises(NotConfigured):
-        middleware.from_crawler(get_crawler(settings_dict={**settings, switch: False}))
+        middleware.from_crawler(get_crawler(settings_dict=project_settings({**settings, switch: False})))
