@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,11 +17,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from croniter import croniter
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from settings.languages import ISO_639_1
 
 DEFAULT_SCHEDULE = "0 * * * *"
+DEFAULT_MAX_AGE = timedelta(days=2)
+ANY_PAGE = "(any page in the domains)"
 KEY_PATTERN = re.compile(r"^[a-z0-9_-]+$")
 
 
@@ -51,6 +54,22 @@ def _timezone(value: str) -> str:
     return value
 
 
+_AGE = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+_AGE_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def _age(value: Any) -> Any:
+    # "2d", "36h", "90m" as operators write them; pydantic reads the rest (ISO 8601 "P2D", seconds).
+    match = _AGE.match(value) if isinstance(value, str) else None
+    return timedelta(**{_AGE_UNITS[match.group(2)]: int(match.group(1))}) if match else value
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError(f"a positive age such as 2d, 36h or 90m, got {value}")
+    return value
+
+
 def _cron(value: str) -> str:
     if not croniter.is_valid(value):
         raise ValueError(f"a cron expression such as '*/15 * * * *', got {value!r}")
@@ -61,6 +80,7 @@ HttpUrl = Annotated[str, AfterValidator(_http_url)]
 Regex = Annotated[str, AfterValidator(_regex)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 Cron = Annotated[str, AfterValidator(_cron)]
+Age = Annotated[timedelta, BeforeValidator(_age), AfterValidator(_positive)]
 
 
 class _Strict(BaseModel):
@@ -128,10 +148,15 @@ class Edition(_Strict):
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
     def is_article_url(self, url: str) -> bool:
-        host = urlsplit(url).hostname or ""
-        if not self.allows_host(host):
-            return False
-        return not self.article_urls or any(re.search(p, url) for p in self.article_urls)
+        return self.article_pattern(url) is not None
+
+    def article_pattern(self, url: str) -> str | None:
+        """The pattern by which this edition takes ``url`` (ANY_PAGE without patterns), else None."""
+        if not self.allows_host(urlsplit(url).hostname or ""):
+            return None
+        if not self.article_urls:
+            return ANY_PAGE
+        return next((p for p in self.article_urls if re.search(p, url)), None)
 
 
 class Translations(_Strict):
@@ -151,6 +176,8 @@ class Source(_Strict):
     homepage: HttpUrl | None = None
     timezone: TimeZone = "UTC"
     schedule: Cron = DEFAULT_SCHEDULE
+    # How far back a crawl after the first reads a sitemap index (docs/sources.md, "How far back").
+    max_age: Age = DEFAULT_MAX_AGE
     editions: list[Edition] = Field(min_length=1)
     translations: Translations | None = None
     health: Health = Health()
