@@ -29,6 +29,7 @@ COMMAND_MODULES: list[str] = [
     "crawler.commands.jobs",
     "crawler.commands.serve",
     "crawler.commands.link",
+    "crawler.commands.sources",
 ]
 
 # The demo site is on loopback and written for this: no need for politeness delays, and its slow page
@@ -115,22 +116,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0 if all(j["status"] == "finished" for j in result["jobs"]) else 1
 
 
-def cmd_sources(args: argparse.Namespace) -> int:
-    known = registry(args)
-    if args.json:
-        print(to_json([source.model_dump() for source in known.values()]))
-        return 0
-    for source in known.values():
-        print(f"{source.key}: {source.name} (timezone {source.timezone}, schedule {source.schedule!r})")
-        for edition in source.editions:
-            where = ", ".join(edition.domains)
-            print(
-                f"  {edition.lang}: {where}; feeds {len(edition.feeds)}, sitemaps {len(edition.sitemaps)}, "
-                f"start pages {len(edition.start_urls)}"
-            )
-    return 0
-
-
 def cmd_stats(args: argparse.Namespace) -> int:
     db_url = database_url(args)
     upgrade(db_url)
@@ -152,12 +137,9 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_inspect(args: argparse.Namespace) -> int:
     from crawler.inspection import fetch, inspect_page, read_file
 
-    source = None
-    if args.source:
-        known = registry(args)
-        if args.source not in known:
-            raise UserError(f"unknown source {args.source} (configured: {', '.join(sorted(known))})")
-        source = known[args.source]
+    known = registry(args)
+    if args.source and args.source not in known:
+        raise UserError(f"unknown source {args.source} (configured: {', '.join(sorted(known))})")
     target = args.target
     path = Path(target)
     charset = None
@@ -169,7 +151,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         body, charset, url = fetch(target)
     else:
         raise UserError(f"{target}: neither an http(s) URL nor an existing file")
-    result = inspect_page(body, url, charset=charset, source=source)
+    result = inspect_page(body, url, charset=charset, sources=known, source=args.source)
     if args.json:
         print(to_json(result))
         return 0
@@ -198,11 +180,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_sources_option(crawl)
     crawl.set_defaults(handler=cmd_crawl)
 
-    sources = commands.add_parser("sources", help="configured sources and their editions")
-    sources.add_argument("--json", action="store_true")
-    add_sources_option(sources)
-    sources.set_defaults(handler=cmd_sources)
-
     stats = commands.add_parser("stats", help="articles by language and source, groups, duplicates")
     stats.add_argument("--json", action="store_true")
     add_db_option(stats)
@@ -217,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser("inspect", help="show what the pipeline extracts from one page, storing nothing")
     inspect.add_argument("target", metavar="URL|FILE", help="a page URL, or a saved page (.html or .html.gz)")
     inspect.add_argument("--url", help="the address of a saved page")
-    inspect.add_argument("--source", metavar="KEY", help="read dates in this source's time zone, check its edition")
+    inspect.add_argument("--source", metavar="KEY", help="this source only (default: every configured one)")
     inspect.add_argument("--json", action="store_true")
     add_sources_option(inspect)
     inspect.set_defaults(handler=cmd_inspect)
