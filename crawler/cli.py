@@ -16,6 +16,7 @@ from crawler.commands import (
     add_db_option,
     add_sources_option,
     database_url,
+    parse_time,
     registry,
     source_paths,
 )
@@ -105,7 +106,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     db_url = database_url(args)
     upgrade(db_url)
     settings = crawl_settings(db_url, source_paths(args), {"NEWSAGG_JOB_TRIGGER": "manual"})
-    spider_args = {"lang": ",".join(langs) or None, "limit": args.limit}
+    since = parse_time(args.since).isoformat() if args.since else None
+    spider_args = {"lang": ",".join(langs) or None, "limit": args.limit, "since": since}
     runs = run_crawls(args.source, settings, spider_args=spider_args, progress=sys.stderr)
     job_ids = [run.job_id for run in runs if run.job_id is not None]
     result = _summary(db_url, job_ids)
@@ -175,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("source", nargs="+", help="source key(s), see `newsagg sources`")
     crawl.add_argument("--lang", help="only these editions, e.g. ru,en")
     crawl.add_argument("--limit", type=int, help="at most N article pages per source")
+    crawl.add_argument(
+        "--since", metavar="DATE", help="read sitemap indexes back to DATE (default: the source's max_age)"
+    )
     crawl.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     add_db_option(crawl)
     add_sources_option(crawl)

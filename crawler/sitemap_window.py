@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from crawler.dates import parse_date
 from crawler.discovery import Entry
@@ -19,6 +19,12 @@ from crawler.discovery import Entry
 # A date in a child sitemap's name ("sitemap-2024-05-01.xml", "/2024/05/", "posts-202405.xml") orders
 # an index that gives no lastmod.
 _URL_DATE = re.compile(r"(?<!\d)(\d{4})[-_/]?(\d{2})(?:[-_/]?(\d{2}))?(?!\d)")
+
+
+def aware(value: str | datetime) -> datetime:
+    """A ``since`` argument as an aware time; a date or time without an offset is UTC."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def cutoff(since: datetime | None, max_age: timedelta, *, first_crawl: bool, now: datetime) -> datetime | None:

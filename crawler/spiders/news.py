@@ -25,7 +25,7 @@ from crawler.encoding import decode_html
 from crawler.errors import failure_kind
 from crawler.items import ArticleItem
 from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul
-from crawler.sitemap_window import cutoff, newest_first, reaches, within
+from crawler.sitemap_window import aware, cutoff, newest_first, reaches, within
 from crawler.spiders.hints import alternates_hint, entry_hints
 from crawler.urls import canonicalize, is_fetchable
 from settings.sources import Edition, Source, SourceConfigError, load_sources
@@ -51,7 +51,7 @@ class NewsSpider(scrapy.Spider):
         self.lang_filter = {code.strip() for code in lang.split(",") if code.strip()} if lang else set()
         self.limit = int(limit) if limit not in (None, "") else None
         self.extra_sources = [Path(p) for p in (sources or "").split(",") if p]
-        self.since = datetime.fromisoformat(since) if isinstance(since, str) and since else since or None
+        self.since = aware(since) if since else None
         # How far back sitemap indexes are read (crawler.sitemap_window); None: whole indexes.
         self.read_back_to: datetime | None = None
         self.source: Source
