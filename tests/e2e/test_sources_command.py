@@ -60,7 +60,7 @@ editions:
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
             page = PAGES.get(self.path)
             if page is None:
