@@ -14,12 +14,12 @@ from typing import Any
 from urllib.error import URLError
 from urllib.parse import urljoin, urlsplit
 
-from crawler.alternates import parse_html
-from crawler.claims import claim
-from crawler.discovery import DiscoveryError, parse_feed_or_sitemap
-from crawler.encoding import decode_html
-from crawler.inspection import fetch
-from crawler.sitemap_window import newest_first
+from crawler.commands.inspection import fetch
+from crawler.discovery.claims import claim
+from crawler.discovery.listings import DiscoveryError, parse_feed_or_sitemap
+from crawler.discovery.sitemap_window import newest_first
+from crawler.extract.alternates import parse_html
+from crawler.extract.encoding import decode_html
 from settings.sources import Edition, Source
 
 EXAMPLES = 3

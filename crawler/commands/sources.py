@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from crawler.commands import UserError, add_sources_option, registry
-from crawler.report import to_json
+from crawler.commands.report import to_json
 from settings.sources import Source
 
 
@@ -73,7 +73,7 @@ REASONS = {
 
 
 def _match(known: dict[str, Source], urls: list[str], *, as_json: bool) -> int:
-    from crawler.claims import claim_in
+    from crawler.discovery.claims import claim_in
 
     found = [claim_in(known.values(), url) for url in urls]
     if as_json:

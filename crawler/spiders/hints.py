@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.discovery import Entry
+from crawler.discovery.listings import Entry
 
 
 def entry_hints(entry: Entry) -> dict[str, Any]:

@@ -19,13 +19,13 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.selector import Selector
 from twisted.python.failure import Failure
 
-from crawler.claims import claim
-from crawler.discovery import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps
-from crawler.encoding import decode_html
-from crawler.errors import failure_kind
+from crawler.discovery.claims import claim
+from crawler.discovery.listings import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps
+from crawler.discovery.sitemap_window import aware, cutoff, newest_first, reaches, within
+from crawler.extract.encoding import decode_html
+from crawler.fetch.errors import failure_kind
 from crawler.items import ArticleItem
 from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul
-from crawler.sitemap_window import aware, cutoff, newest_first, reaches, within
 from crawler.spiders.hints import alternates_hint, entry_hints
 from crawler.urls import canonicalize, is_fetchable
 from settings.sources import Edition, Source, SourceConfigError, load_sources
@@ -52,7 +52,7 @@ class NewsSpider(scrapy.Spider):
         self.limit = int(limit) if limit not in (None, "") else None
         self.extra_sources = [Path(p) for p in (sources or "").split(",") if p]
         self.since = aware(since) if since else None
-        # How far back sitemap indexes are read (crawler.sitemap_window); None: whole indexes.
+        # How far back sitemap indexes are read (crawler.discovery.sitemap_window); None: whole indexes.
         self.read_back_to: datetime | None = None
         self.source: Source
         self.listing_maxsize: int  # NEWSAGG_LISTING_MAXSIZE and URLLENGTH_LIMIT, set in from_crawler

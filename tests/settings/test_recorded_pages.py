@@ -11,7 +11,7 @@ import pytest
 import yaml
 from scrapy.utils.test import get_crawler
 
-from crawler.inspection import inspect_page, read_file
+from crawler.commands.inspection import inspect_page, read_file
 from crawler.spiders.news import NewsSpider
 from settings.sources import load_sources
 

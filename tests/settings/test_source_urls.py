@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.claims import claim, claim_in
+from crawler.discovery.claims import claim, claim_in
 from settings.sources import load_sources
 
 from ..conftest import REALWORLD_DIR

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from crawler.claims import claim, claim_in
-from crawler.encoding import decode_html
-from crawler.extraction import extract_article
-from crawler.language import detect_language
-from crawler.validation import drop_reason
+from crawler.discovery.claims import claim, claim_in
+from crawler.extract.article import extract_article
+from crawler.extract.encoding import decode_html
+from crawler.extract.language import detect_language
+from crawler.extract.validation import drop_reason
 from settings.sources import Source
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024

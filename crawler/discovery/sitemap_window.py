@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from crawler.dates import parse_date
-from crawler.discovery import Entry
+from crawler.discovery.listings import Entry
+from crawler.extract.dates import parse_date
 
 # A date in a child sitemap's name ("sitemap-2024-05-01.xml", "/2024/05/", "posts-202405.xml") orders
 # an index that gives no lastmod.
