@@ -4,7 +4,11 @@ News sites point robots.txt at archive indexes that go back years (one child sit
 month since 2005). A crawl every few minutes only needs the newest children, so a bounded crawl reads
 them newest first, one at a time, and stops at the first child whose entries are all older than its
 cutoff: the source's ``max_age`` before now, or the ``--since`` date. A crawl of a source with nothing
-stored yet is not bounded (docs/sources.md, "How far back a crawl reads").
+stored yet is not bounded (docs/sources.md, "How far back a crawl reads sitemap indexes").
+
+Only children that look like parts of a series are walked that way: those with a lastmod, or a date
+or number in their name. An undated child with a plain name ("news.xml", "pages.xml") is a kind of
+listing of its own, not a slice of the archive, and is always read.
 """
 
 from __future__ import annotations
@@ -63,9 +67,22 @@ def newest_first(children: Sequence[Entry], timezone: str = "UTC") -> list[Entry
     return [children[index] for index in sorted(range(len(children)), key=order)]
 
 
-def within(children: Iterable[Entry], since: datetime, timezone: str = "UTC") -> list[Entry]:
-    """The children not known to be older than ``since`` (an undated one is judged by its entries)."""
-    return [child for child in children if (moment := entry_date(child, timezone)) is None or moment >= since]
+_NUMBERED = re.compile(r"\d")
+
+
+def walk_plan(children: Sequence[Entry], since: datetime, timezone: str = "UTC") -> tuple[list[Entry], list[Entry]]:
+    """A bounded crawl's reading of an index: (the series, newest first, to read one at a time while
+    each reaches ``since``; the listings of their own, read anyway). Children whose lastmod is older
+    than ``since`` are in neither."""
+    series: list[Entry] = []
+    own: list[Entry] = []
+    for child in newest_first(children, timezone):
+        moment = entry_date(child, timezone)
+        if moment is None and not _NUMBERED.search(child.url.rsplit("/", 1)[-1]):
+            own.append(child)
+        elif moment is None or moment >= since:
+            series.append(child)
+    return series, own
 
 
 def reaches(entries: Iterable[Entry], since: datetime, timezone: str = "UTC") -> bool:

@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 
 from crawler.discovery.claims import claim
 from crawler.discovery.listings import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps
-from crawler.discovery.sitemap_window import aware, cutoff, newest_first, reaches, within
+from crawler.discovery.sitemap_window import aware, cutoff, newest_first, reaches, walk_plan
 from crawler.extract.encoding import decode_html
 from crawler.fetch.errors import failure_kind
 from crawler.items import ArticleItem
@@ -154,17 +154,20 @@ class NewsSpider(scrapy.Spider):
         yield from self._older_sibling(response.meta, reached)
 
     def _read_index(self, children: list[Entry]) -> Iterator[Request]:
-        """Every child of a sitemap index, or in a bounded crawl the newest, then older ones in turn."""
+        """Every child of a sitemap index, or in a bounded crawl the newest of a series, then older
+        ones in turn (crawler.discovery.sitemap_window)."""
         ordered = [child for child in newest_first(children, self.source.timezone) if self._within_domains(child.url)]
         if self.read_back_to is None:
             for child in ordered:
                 yield self._listing_request(child.url)
             return
-        wanted = within(ordered, self.read_back_to, self.source.timezone)
-        if len(wanted) < len(ordered):
-            self._count("discovery/sitemaps_not_read", len(ordered) - len(wanted))
-        if wanted:
-            yield self._listing_request(wanted[0].url, [child.url for child in wanted[1:]])
+        series, own = walk_plan(ordered, self.read_back_to, self.source.timezone)
+        if len(series) + len(own) < len(ordered):
+            self._count("discovery/sitemaps_not_read", len(ordered) - len(series) - len(own))
+        if series:
+            yield self._listing_request(series[0].url, [child.url for child in series[1:]])
+        for child in own:
+            yield self._listing_request(child.url)
 
     def on_listing_error(self, failure: Failure) -> Iterator[Request]:
         self.on_error(failure)

@@ -152,6 +152,26 @@ def test_an_index_without_lastmod_is_read_until_a_child_is_all_older(tmp_path, d
     assert made.crawler.stats.get_value("newsagg/discovery/sitemaps_not_read") == 3
 
 
+def test_a_plain_named_child_is_a_listing_of_its_own_and_always_read(tmp_path, database):
+    store_an_article(database)
+    made = spider(tmp_path, database)
+    children = [
+        ("https://archive.example/sitemap-news.xml", None),
+        ("https://archive.example/sitemap-2005-01.xml", None),
+        ("https://archive.example/pages.xml", None),
+        ("https://archive.example/sitemap-2026-11-30.xml", None),
+    ]
+    requests = read(made, "https://archive.example/sitemap.xml", index(children))
+    # The dated series is walked from its newest; the two named listings are read whatever their age.
+    assert [(r.url.rsplit("/", 1)[1], r.meta["older_siblings"]) for r in requests] == [
+        ("sitemap-2026-11-30.xml", ["https://archive.example/sitemap-2005-01.xml"]),
+        ("sitemap-news.xml", []),
+        ("pages.xml", []),
+    ]
+    old = urlset([("https://archive.example/news/3", stamp(5))])
+    assert [r.url for r in read(made, requests[1].url, old, requests[1].meta)] == ["https://archive.example/news/3"]
+
+
 def test_since_reads_further_back_than_max_age(tmp_path, database):
     store_an_article(database)
     made = spider(tmp_path, database, since=(NOW - timedelta(days=30)).date().isoformat())
