@@ -103,10 +103,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             raise UserError(f"source {key} has no edition in {', '.join(sorted(missing))}")
     if args.limit is not None and args.limit < 1:
         raise UserError("--limit must be a positive number of articles")
+    since = parse_time(args.since).isoformat() if args.since else None
     db_url = database_url(args)
     upgrade(db_url)
     settings = crawl_settings(db_url, source_paths(args), {"NEWSAGG_JOB_TRIGGER": "manual"})
-    since = parse_time(args.since).isoformat() if args.since else None
     spider_args = {"lang": ",".join(langs) or None, "limit": args.limit, "since": since}
     runs = run_crawls(args.source, settings, spider_args=spider_args, progress=sys.stderr)
     job_ids = [run.job_id for run in runs if run.job_id is not None]

@@ -59,9 +59,15 @@ _AGE_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 def _age(value: Any) -> Any:
-    # "2d", "36h", "90m" as operators write them; pydantic reads the rest (ISO 8601 "P2D", seconds).
-    match = _AGE.match(value) if isinstance(value, str) else None
-    return timedelta(**{_AGE_UNITS[match.group(2)]: int(match.group(1))}) if match else value
+    # "2d", "36h", "90m" as operators write them; pydantic reads ISO 8601 ("P2D") and seconds.
+    if not isinstance(value, str):
+        return value
+    match = _AGE.match(value)
+    if match:
+        return timedelta(**{_AGE_UNITS[match.group(2)]: int(match.group(1))})
+    if not value.strip().upper().startswith("P"):
+        raise ValueError(f"an age such as 2d, 36h, 90m or P2D, got {value!r}")
+    return value
 
 
 def _positive(value: timedelta) -> timedelta:
