@@ -17,6 +17,7 @@ from crawler.commands import (
     add_sources_option,
     create_or_require_database,
     database_url,
+    parse_time,
     registry,
     require_database,
     source_paths,
@@ -31,6 +32,7 @@ COMMAND_MODULES: list[str] = [
     "crawler.commands.jobs",
     "crawler.commands.serve",
     "crawler.commands.link",
+    "crawler.commands.sources",
 ]
 
 # The demo site is on loopback and written for this: no need for politeness delays, and its slow page
@@ -103,10 +105,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             raise UserError(f"source {key} has no edition in {', '.join(sorted(missing))}")
     if args.limit is not None and args.limit < 1:
         raise UserError("--limit must be a positive number of articles")
+    since = parse_time(args.since).isoformat() if args.since else None
     db_url = database_url(args)
     create_or_require_database(db_url)
     settings = crawl_settings(db_url, source_paths(args), {"NEWSAGG_JOB_TRIGGER": "manual"})
-    spider_args = {"lang": ",".join(langs) or None, "limit": args.limit}
+    spider_args = {"lang": ",".join(langs) or None, "limit": args.limit, "since": since}
     runs = run_crawls(args.source, settings, spider_args=spider_args, progress=sys.stderr)
     job_ids = [run.job_id for run in runs if run.job_id is not None]
     result = _summary(db_url, job_ids)
@@ -115,22 +118,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     else:
         print(render_summary(result, heading=f"Crawl finished: {redact(db_url)}"))
     return 0 if all(j["status"] == "finished" for j in result["jobs"]) else 1
-
-
-def cmd_sources(args: argparse.Namespace) -> int:
-    known = registry(args)
-    if args.json:
-        print(to_json([source.model_dump() for source in known.values()]))
-        return 0
-    for source in known.values():
-        print(f"{source.key}: {source.name} (timezone {source.timezone}, schedule {source.schedule!r})")
-        for edition in source.editions:
-            where = ", ".join(edition.domains)
-            print(
-                f"  {edition.lang}: {where}; feeds {len(edition.feeds)}, sitemaps {len(edition.sitemaps)}, "
-                f"start pages {len(edition.start_urls)}"
-            )
-    return 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -154,12 +141,9 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_inspect(args: argparse.Namespace) -> int:
     from crawler.commands.inspection import fetch, inspect_page, read_file
 
-    source = None
-    if args.source:
-        known = registry(args)
-        if args.source not in known:
-            raise UserError(f"unknown source {args.source} (configured: {', '.join(sorted(known))})")
-        source = known[args.source]
+    known = registry(args)
+    if args.source and args.source not in known:
+        raise UserError(f"unknown source {args.source} (configured: {', '.join(sorted(known))})")
     target = args.target
     path = Path(target)
     charset = None
@@ -171,7 +155,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         body, charset, url = fetch(target)
     else:
         raise UserError(f"{target}: neither an http(s) URL nor an existing file")
-    result = inspect_page(body, url, charset=charset, source=source)
+    result = inspect_page(body, url, charset=charset, sources=known, source=args.source)
     if args.json:
         print(to_json(result))
         return 0
@@ -195,15 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("source", nargs="+", help="source key(s), see `newsagg sources`")
     crawl.add_argument("--lang", help="only these editions, e.g. ru,en")
     crawl.add_argument("--limit", type=int, help="at most N article pages per source")
+    crawl.add_argument(
+        "--since", metavar="DATE", help="read sitemap indexes back to DATE (default: the source's max_age)"
+    )
     crawl.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     add_db_option(crawl)
     add_sources_option(crawl)
     crawl.set_defaults(handler=cmd_crawl)
-
-    sources = commands.add_parser("sources", help="configured sources and their editions")
-    sources.add_argument("--json", action="store_true")
-    add_sources_option(sources)
-    sources.set_defaults(handler=cmd_sources)
 
     stats = commands.add_parser("stats", help="articles by language and source, groups, duplicates")
     stats.add_argument("--json", action="store_true")
@@ -219,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser("inspect", help="show what the pipeline extracts from one page, storing nothing")
     inspect.add_argument("target", metavar="URL|FILE", help="a page URL, or a saved page (.html or .html.gz)")
     inspect.add_argument("--url", help="the address of a saved page")
-    inspect.add_argument("--source", metavar="KEY", help="read dates in this source's time zone, check its edition")
+    inspect.add_argument("--source", metavar="KEY", help="this source only (default: every configured one)")
     inspect.add_argument("--json", action="store_true")
     add_sources_option(inspect)
     inspect.set_defaults(handler=cmd_inspect)

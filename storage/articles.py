@@ -81,6 +81,12 @@ def has_articles(session: Session) -> bool:
     return session.scalar(select(Article.id).limit(1)) is not None
 
 
+def source_has_articles(session: Session, source_key: str) -> bool:
+    """Whether any article of the source is stored: a crawl before the first reads sitemaps further back."""
+    query = select(Article.id).join(SourceRow, SourceRow.id == Article.source_id).where(SourceRow.key == source_key)
+    return session.scalar(query.limit(1)) is not None
+
+
 def find_by_hash(session: Session, content_hash: str) -> Article | None:
     return session.scalar(select(Article).where(Article.content_hash == content_hash))
 

@@ -108,3 +108,23 @@ def test_inspect_of_a_file_without_its_address_is_a_clear_error(realworld, capsy
     record = RU_AR[0]
     assert main(["inspect", str(realworld / record["file"])]) == 2
     assert capsys.readouterr().err.strip().endswith("is a file: give the page's address with --url URL")
+
+
+def test_inspect_names_the_claiming_source_edition_and_pattern(capsys):
+    page = Path(__file__).parents[1] / "settings" / "pages" / "rt" / "ru.html"
+    url = "https://russian.rt.com/science/news/1400123-arktika-led-rekord"
+    assert main(["inspect", str(page), "--url", url, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["source"], result["edition"], result["claim_reason"]) == ("rt", "ru", None)
+    assert result["pattern"].startswith("^https?://russian\\.rt\\.com/")
+    assert (result["is_article"], result["drop_reason"]) == (True, None)
+
+
+def test_inspect_says_no_edition_for_a_url_no_edition_takes(capsys):
+    # The same page under an address of the site that no pattern takes: a crawl would never request it.
+    page = Path(__file__).parents[1] / "settings" / "pages" / "rt" / "ru.html"
+    url = "https://russian.rt.com/inotv/catalog/channel/Euronews"
+    assert main(["inspect", str(page), "--url", url]) == 0
+    out = capsys.readouterr().out
+    assert "source: rt\n" in out and "edition: None\n" in out and "claim_reason: no_pattern\n" in out
+    assert "is_article: False\n" in out and "drop_reason: no_edition\n" in out
