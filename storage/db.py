@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -126,3 +129,21 @@ def is_current(url: str) -> bool:
         return "alembic_version" in inspect(get_engine(url)).get_table_names()
     except OperationalError as exc:
         raise DatabaseError(f"cannot reach database {redact(url)}: {_one_line(exc.orig)}") from None
+
+
+def require_existing(url: str) -> None:
+    """Fail unless ``url`` names an existing newsagg database; creates and migrates nothing.
+
+    For the read-only commands: connecting to a missing SQLite file would create an empty one.
+    """
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database or "")
+        if not path.is_file():
+            raise DatabaseError(f"no database at {path} (run `newsagg db upgrade` or a crawl to create it)")
+    if not is_current(url):
+        raise DatabaseError(f"{redact(url)} is not a newsagg database (run `newsagg db upgrade` to build it)")
+    with get_engine(url).connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current != set(ScriptDirectory.from_config(alembic_config(url)).get_heads()):
+        raise DatabaseError(f"{redact(url)} has an older schema: run `newsagg db upgrade` first")
