@@ -21,7 +21,7 @@ from crawler.commands import (
 )
 from crawler.report import render_summary, to_json
 from settings.sources import SourceConfigError, load_sources
-from storage.db import DatabaseError, redact, session_scope, upgrade
+from storage.db import DatabaseError, redact, require_existing, session_scope, upgrade
 
 # Sub-commands that live in their own module (crawler/commands/<name>.py, each with register()).
 COMMAND_MODULES: list[str] = [
@@ -29,6 +29,7 @@ COMMAND_MODULES: list[str] = [
     "crawler.commands.jobs",
     "crawler.commands.serve",
     "crawler.commands.link",
+    "crawler.commands.export",
 ]
 
 # The demo site is on loopback and written for this: no need for politeness delays, and its slow page
@@ -46,12 +47,13 @@ DEMO_OVERRIDES: dict[str, Any] = {
 def _summary(database_url: str, job_ids: Sequence[int] | None = None) -> dict[str, Any]:
     from storage.jobs import recent_jobs
     from storage.models import CrawlJob
-    from storage.stats import summary
+    from storage.stats import run_figures, summary
 
     with session_scope(database_url) as session:
         result = summary(session, job_ids)
         if job_ids is not None:
             rows = [session.get_one(CrawlJob, job_id) for job_id in job_ids]
+            result["run"] = run_figures(rows)
         else:
             rows = recent_jobs(session, limit=5)
         result["jobs"] = [{"id": j.id, "source": j.source_key, "status": j.status, "reason": j.reason} for j in rows]
@@ -133,7 +135,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     db_url = database_url(args)
-    upgrade(db_url)
+    require_existing(db_url)
     result = _summary(db_url)
     if args.json:
         print(to_json(result))

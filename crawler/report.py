@@ -12,16 +12,26 @@ def _counts(counts: Mapping[str, int]) -> str:
 
 
 def render_summary(summary: Mapping[str, Any], *, heading: str) -> str:
-    lines = [
-        heading,
-        f"Articles: {summary['articles']}",
+    """What this run did first (when ``summary`` has a ``run``), then the database totals, labelled so."""
+    lines = [heading]
+    run = summary.get("run")
+    if run is not None:
+        lines += [
+            f"This run: pages {run['pages']}, new {run['new']}, updated {run['updated']}, "
+            f"unchanged {run['unchanged']}, duplicates {run['duplicates']}",
+            f"  dropped: {_counts(run['dropped'])}",
+            f"  errors:  {_counts(run['errors'])}",
+        ]
+    lines += [
+        "Database totals:" if run is not None else "Database:",
+        f"  articles: {summary['articles']}",
         f"  by language: {_counts(summary['by_lang'])}",
         f"  by source:   {_counts(summary['by_source'])}",
-        f"Translation groups: {summary['groups']}",
-        f"Duplicates: {_counts(summary['duplicates'])}",
-        f"Dropped: {_counts(summary['dropped'])}",
-        f"Errors: {_counts(summary['errors'])}",
+        f"  translation groups: {summary['groups']}",
+        f"  duplicate sightings: {_counts(summary['duplicates'])}",
     ]
+    if run is None:
+        lines += [f"  dropped (all runs): {_counts(summary['dropped'])}", f"  errors (all runs): {_counts(summary['errors'])}"]
     jobs = summary.get("jobs")
     if jobs:
         lines.append("Jobs: " + ", ".join(f"#{j['id']} {j['source']} {j['status']}" for j in jobs))

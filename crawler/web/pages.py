@@ -185,13 +185,13 @@ def dashboard(
         "<h1>newsagg</h1><p>Refreshes every 30 s. "
         '<a href="/metrics">metrics</a> · <a href="/api/jobs">jobs JSON</a> · <a href="/api/stats">stats JSON</a>'
         ' · <a href="/openapi.json">API description</a></p>'
-        f"<h2>Stories{esc(' (' + shown + ')') if shown else ''}</h2>{_filters(overview, filters)}{_stories(stories)}"
         '<h2>Charts</h2><div class="charts">'
         + charts.per_day(per_day, "New articles per day and language")
         + charts.rates(rates, "Error and drop rates per source (recent runs)")
         + charts.coverage(coverage, "Translation coverage: stories in one language that have another")
         + "</div>"
         f"<h2>Crawl jobs</h2>{_jobs(jobs)}"
+        f"<h2>Stories{esc(' (' + shown + ')') if shown else ''}</h2>{_filters(overview, filters)}{_stories(stories)}"
         f"<h2>Sources</h2>{_sources(overview)}"
     )
     return _layout("newsagg", content, refresh=30)
