@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crawler import __version__
-from crawler.metrics import registry_for
+from crawler.ops.metrics import registry_for
 from crawler.web import api, pages
 from storage import browse
 from storage.db import session_scope

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.alternates import HREFLANG, Alternate
-from crawler.encoding import decode_html
-from crawler.extraction import MIN_ARTICLE_CHARS, extract_article
+from crawler.extract.alternates import HREFLANG, Alternate
+from crawler.extract.article import MIN_ARTICLE_CHARS, extract_article
+from crawler.extract.encoding import decode_html
 
 URL = "https://news.example/en/news/101-ferry-returns"
 PARAGRAPHS = (

@@ -22,9 +22,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import trafilatura
 
-from crawler.alternates import Alternate, alternate_links_from_tree, alternates_dict, is_section_front, parse_html
-from crawler.dates import parse_date
-from crawler.language import normalize_lang
+from crawler.extract.alternates import (
+    Alternate,
+    alternate_links_from_tree,
+    alternates_dict,
+    is_section_front,
+    parse_html,
+)
+from crawler.extract.dates import parse_date
+from crawler.extract.language import normalize_lang
 from crawler.limits import cap_html, strip_nul
 from crawler.urls import canonicalize, is_fetchable, strip_amp
 
