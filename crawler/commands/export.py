@@ -53,7 +53,7 @@ def _flat_story(record: dict[str, Any]) -> dict[str, Any]:
     row = {key: record[key] for key in STORY_FIELDS}
     for lang in STORY_LANGS:
         member = record["langs"].get(lang) or {}
-        row.update({f"{lang}_id": member.get("id"), f"{lang}_title": member.get("title"), f"{lang}_url": member.get("url")})
+        row.update({f"{lang}_{key}": member.get(key) for key in ("id", "title", "url")})
     return row
 
 
@@ -96,9 +96,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     require_existing(db_url)
     with ExitStack() as stack:
         out: IO[str] = (
-            stack.enter_context(open(args.out, "w", encoding="utf-8", newline=""))  # noqa: SIM115
-            if args.out
-            else sys.stdout
+            stack.enter_context(open(args.out, "w", encoding="utf-8", newline="")) if args.out else sys.stdout
         )
         session = stack.enter_context(session_scope(db_url))
         total = None if args.stories else count_articles(session, where)

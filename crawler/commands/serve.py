@@ -23,7 +23,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     parser.add_argument(
-        "--head-timeout", type=float, default=10.0, metavar="SECONDS",
+        "--head-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
         help="close a connection that sends no complete request head for this long (default 10)",
     )
     add_db_option(parser)

@@ -145,10 +145,7 @@ def _stories(stories: Sequence[Mapping[str, Any]]) -> str:
     for story in stories:
         cells = "".join(f'<td class="story"{_dir(lang)}>{_story_cell(story, lang)}</td>' for lang in STORY_LANGS)
         when = _short_time(story["published_at"] or story["first_fetched_at"])
-        rows.append(
-            f'<tr data-story="{esc(story["id"])}"><td>{when}</td>'
-            f"<td>{esc(story['source'])}</td>{cells}</tr>"
-        )
+        rows.append(f'<tr data-story="{esc(story["id"])}"><td>{when}</td><td>{esc(story["source"])}</td>{cells}</tr>')
     head = "".join(f"<th>{esc(h)}</th>" for h in ["published (UTC)", "source", *STORY_LANGS])
     return f'<table id="stories"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 

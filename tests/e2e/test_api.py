@@ -88,10 +88,16 @@ def test_one_article_has_its_translations_sightings_and_link_evidence(service: S
 
 def test_a_story_holds_its_languages_side_by_side(service: Service):
     with session_scope(service.db) as session:
-        group = session.execute(
-            select(Article.group_id).where(Article.group_id.is_not(None)).group_by(Article.group_id)
-            .having(func.count() == 3)
-        ).scalars().first()
+        group = (
+            session.execute(
+                select(Article.group_id)
+                .where(Article.group_id.is_not(None))
+                .group_by(Article.group_id)
+                .having(func.count() == 3)
+            )
+            .scalars()
+            .first()
+        )
         members = {a.lang: a for a in session.scalars(select(Article).where(Article.group_id == group))}
     story = service.json(f"/api/stories/g{group}")
     assert set(story["langs"]) == {"ru", "en", "ar"}
@@ -118,7 +124,11 @@ def test_the_openapi_description_names_every_route(service: Service):
     described = service.json("/openapi.json")
     assert described["openapi"].startswith("3.")
     assert set(described["paths"]) >= {
-        "/api/articles", "/api/articles/{article_id}", "/api/stories/{story_id}", "/api/sources", "/api/jobs",
+        "/api/articles",
+        "/api/articles/{article_id}",
+        "/api/stories/{story_id}",
+        "/api/sources",
+        "/api/jobs",
     }
     methods = {method for route in described["paths"].values() for method in route}
     assert methods == {"get"}, "no write endpoint"

@@ -31,7 +31,13 @@ def browser() -> Iterator[object]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,2200"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,2200",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=DriverService(executable_path=DRIVER))
     yield driver
@@ -51,7 +57,9 @@ def test_the_dashboard_renders_jobs_charts_and_a_story_in_three_languages(browse
 
     browser.get(service.base + "/")
     assert browser.title == "newsagg"
-    jobs = [row.text for row in browser.find_elements(By.XPATH, "//h2[.='Crawl jobs']/following-sibling::table[1]/tbody/tr")]
+    jobs = [
+        row.text for row in browser.find_elements(By.XPATH, "//h2[.='Crawl jobs']/following-sibling::table[1]/tbody/tr")
+    ]
     assert len(jobs) == 2 and all("finished" in row for row in jobs)
 
     charts = browser.find_elements(By.CSS_SELECTOR, "svg.chart")

@@ -17,6 +17,7 @@ from storage.models import Article, CrawlJob, SourceRow, TranslationGroup, Trans
 from ..conftest import DemoDatabase
 from .service import Service
 
+
 @pytest.fixture(scope="module")
 def service(demo_database: DemoDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     server = Service(demo_database.url, "--quiet", log=tmp_path_factory.mktemp("serve") / "serve.log")
