@@ -93,8 +93,9 @@ def coverage(shares: Mapping[str, Mapping[str, float]], title: str) -> str:
 
 def _svg(title: str, width: int, height: int, parts: Sequence[str]) -> str:
     return (
+        f"<figure><figcaption>{escape(title)}</figcaption>"
         f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
         + "".join(parts)
-        + "</svg>"
+        + "</svg></figure>"
     )
