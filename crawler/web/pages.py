@@ -18,7 +18,8 @@ table{border-collapse:collapse}td,th{padding:.2em .6em;border-bottom:1px solid #
 td.n{text-align:right}.finished{color:#176f2c}.degraded{color:#a15c00}.failed{color:#b00020}
 .interrupted{color:#555}.running{color:#0b57d0}.reason{color:#555;font-size:.9em}.body{white-space:pre-wrap;max-width:50em}
 [dir=rtl]{text-align:right}td.story{max-width:22em}.charts{display:flex;flex-wrap:wrap;gap:1.5em}
-figure{margin:0}figcaption{font-weight:600;margin-bottom:.3em}svg.chart{font-size:11px;max-width:100%;height:auto}svg .tick{fill:#555;font-size:10px}form.filters{margin:.5em 0}
+figure{margin:0}figcaption{font-weight:600;margin-bottom:.3em}
+svg.chart{font-size:11px;max-width:100%;height:auto}svg .tick{fill:#555;font-size:10px}form.filters{margin:.5em 0}
 """
 
 
