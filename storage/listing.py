@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, SourceRow
-from storage.stories import STORY_LANGS, stories, story_dict, story_id_of
+from storage.stories import STORY_LANGS, stories, story_dict, story_id_of, story_key
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,12 @@ def _filtered(query: Select[Any], where: ArticleFilter) -> Select[Any]:
     if where.until is not None:
         query = query.where(Article.first_fetched_at < where.until)
     if where.story:
-        query = query.where(story_id_of(Article) == where.story)
+        # "g<group>" or "a<article>" (storage.stories), read as the indexed column it names.
+        number = int(where.story[1:]) if where.story[1:].isdigit() else -1
+        if where.story.startswith("g"):
+            query = query.where(Article.group_id == number)
+        else:
+            query = query.where(Article.id == number, Article.group_id.is_(None))
     if where.text:
         query = query.where(
             or_(
@@ -78,6 +83,25 @@ def _record(article: Article, source: str, story: Any) -> dict[str, Any]:
     }
 
 
+class _StoryUrls:
+    """The parts of a ``stories`` row that :func:`_record` reads, built from a group's members."""
+
+    def __init__(self, story_id: str, urls: dict[str, str]) -> None:
+        self.story_id = story_id
+        for lang in STORY_LANGS:
+            setattr(self, f"{lang}_url", urls.get(lang))
+
+
+def _group_urls(session: Session, group_ids: set[int]) -> dict[int, dict[str, str]]:
+    found: dict[int, dict[str, str]] = {}
+    if group_ids:
+        query = select(Article.group_id, Article.lang, Article.canonical_url).where(Article.group_id.in_(group_ids))
+        for group_id, lang, url in session.execute(query.order_by(Article.id.desc())):
+            if group_id is not None:
+                found.setdefault(group_id, {})[lang] = url  # the lowest id wins, as in the view
+    return found
+
+
 def _base() -> Select[Any]:
     return (
         select(Article, SourceRow.key, stories)
@@ -90,7 +114,9 @@ def article_page(
     session: Session, where: ArticleFilter, limit: int, after: Cursor | None = None
 ) -> tuple[list[dict[str, Any]], Cursor | None]:
     """Up to ``limit`` articles, newest stored first, and the cursor of the next page (None at the end)."""
-    query = _filtered(_base(), where).order_by(Article.first_fetched_at.desc(), Article.id.desc())
+    # The page first, then its translations: the view is not scanned for a page of 50.
+    joined = cast("Select[Any]", select(Article, SourceRow.key).join(SourceRow, Article.source_id == SourceRow.id))
+    query = _filtered(joined, where).order_by(Article.first_fetched_at.desc(), Article.id.desc())
     if after is not None:
         query = query.where(
             or_(
@@ -99,7 +125,11 @@ def article_page(
             )
         )
     rows = session.execute(query.limit(limit + 1)).all()
-    page = [_record(row[0], row[1], row) for row in rows[:limit]]
+    members = _group_urls(session, {row[0].group_id for row in rows[:limit] if row[0].group_id is not None})
+    page = []
+    for article, source in rows[:limit]:
+        story = _StoryUrls(story_key(article.group_id, article.id), members.get(article.group_id or -1, {}))
+        page.append(_record(article, source, story))
     last = rows[limit - 1][0] if len(rows) > limit else None
     return page, (Cursor(last.first_fetched_at, last.id) if last is not None else None)
 

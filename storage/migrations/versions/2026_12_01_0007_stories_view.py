@@ -1,4 +1,5 @@
-"""stories: one row per story (a translation group, or an article in none), for consumers
+"""stories: one row per story (a translation group, or an article in none), for consumers; articles
+indexed in the order the read API and export page through them
 
 Revision ID: 0007
 Revises: 0004
@@ -51,7 +52,10 @@ FROM s
 
 def upgrade() -> None:
     op.execute(view_sql())
+    # The read API and export page through articles by (first_fetched_at, id).
+    op.create_index("ix_articles_first_fetched_at_id", "articles", ["first_fetched_at", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_articles_first_fetched_at_id", table_name="articles")
     op.execute("DROP VIEW stories")
