@@ -33,8 +33,16 @@ def test_an_id_no_article_can_have_is_a_client_error(service: Service, number: s
         status, _, body = service.get(path)
         assert status in (404, 422), (path[:80], status)
         assert len(body) < 5000, "the error does not echo a huge input"
-    status, _, body = service.get(f"/api/articles?limit={number}")
-    assert status == 422 and json.loads(body)["error"].startswith("limit: ")
+    for path in (f"/api/articles?limit={number}", f"/api/jobs?limit={number}"):
+        status, _, body = service.get(path)
+        assert status == 422 and json.loads(body)["error"].startswith("limit: ")
+
+
+def test_page_sizes_are_capped(service: Service, demo_database: DemoDatabase):
+    stored = demo_database.summary["articles"]
+    assert len(service.json("/api/articles?limit=200")["items"]) == min(stored, 200)
+    status, _, body = service.get("/api/articles?limit=201")
+    assert status == 422 and json.loads(body) == {"error": "limit: Input should be less than or equal to 200"}
 
 
 @pytest.mark.postgres
