@@ -66,7 +66,7 @@ def _columns(stories: bool) -> list[str]:
 class Progress:
     """A counter on standard error when it is a terminal; silent in pipes and files."""
 
-    def __init__(self, total: int, stream: IO[str]) -> None:
+    def __init__(self, total: int | None, stream: IO[str]) -> None:
         self.total, self.stream, self.count, self.shown_at = total, stream, 0, 0.0
         self.enabled = stream.isatty()
 
@@ -75,12 +75,15 @@ class Progress:
         now = time.monotonic()
         if self.enabled and (now - self.shown_at >= 0.5 or self.count == self.total):
             self.shown_at = now
-            self.stream.write(f"\rexported {self.count} of {self.total}")
+            self.stream.write(f"\r{self._text()}")
             self.stream.flush()
+
+    def _text(self) -> str:
+        return f"exported {self.count}" + (f" of {self.total}" if self.total is not None else "")
 
     def close(self) -> None:
         if self.enabled:
-            self.stream.write(f"\rexported {self.count} of {self.total}\n")
+            self.stream.write(f"\r{self._text()}\n")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -100,9 +103,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         session = stack.enter_context(session_scope(db_url))
         total = None if args.stories else count_articles(session, where)
-        progress = Progress(total if total is not None else 0, sys.stderr)
-        if args.stories:
-            progress.enabled = False  # no cheap total to show against
+        progress = Progress(total, sys.stderr)  # stories: a count alone, there is no cheap total
         records: Iterator[dict[str, Any]] = (
             stream_stories(session, where) if args.stories else stream_articles(session, where)
         )
