@@ -16,14 +16,16 @@ from crawler.commands import (
     UserError,
     add_db_option,
     add_sources_option,
+    create_or_require_database,
     database_url,
     registry,
+    require_database,
     source_paths,
 )
 from crawler.commands.demo import DEMO_OVERRIDES as DEMO_OVERRIDES  # imported from here by scripts
 from crawler.commands.report import crawl_summary, render_summary, run_line, to_json
 from settings.sources import SourceConfigError
-from storage.db import DatabaseError, redact, require_existing, upgrade
+from storage.db import DatabaseError, redact, upgrade
 
 # Sub-commands that live in their own module (crawler/commands/<name>.py, each with register()).
 COMMAND_MODULES: list[str] = [
@@ -54,7 +56,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UserError("--limit must be a positive number of articles")
     db_url = database_url(args)
-    upgrade(db_url)
+    create_or_require_database(db_url)
     overrides: dict[str, Any] = {"NEWSAGG_JOB_TRIGGER": "manual"}
     if args.verbose:
         overrides["LOG_LEVEL"] = "INFO"
@@ -89,7 +91,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     db_url = database_url(args)
-    require_existing(db_url)
+    require_database(db_url)
     result = crawl_summary(db_url)
     if args.json:
         print(to_json(result))

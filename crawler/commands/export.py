@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import IO, Any
 
-from crawler.commands import UserError, add_db_option, database_url, parse_time
-from storage.db import require_existing, session_scope
+from crawler.commands import UserError, add_db_option, database_url, parse_time, require_database
+from storage.db import session_scope
 from storage.listing import ArticleFilter, count_articles, stream_articles, stream_stories
 from storage.stories import STORY_LANGS
 
@@ -96,7 +96,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if where.since and where.until and where.since >= where.until:
         raise UserError("--since must be earlier than --until")
     db_url = database_url(args)
-    require_existing(db_url)
+    require_database(db_url)
     with ExitStack() as stack:
         out: IO[str] = (
             stack.enter_context(open(args.out, "w", encoding="utf-8", newline="")) if args.out else sys.stdout

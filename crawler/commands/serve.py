@@ -8,8 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crawler.commands import UserError, add_db_option, database_url
-from storage.db import require_existing
+from crawler.commands import UserError, add_db_option, database_url, require_database
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,7 +40,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.head_timeout > 0:
         raise UserError("--head-timeout must be a positive number of seconds")
     db_url = database_url(args)
-    require_existing(db_url)
+    require_database(db_url)
     try:
         sock = listen(args.host, args.port)
     except OSError as exc:

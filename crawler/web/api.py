@@ -17,7 +17,6 @@ from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
 from storage import browse
-from storage.db import session_scope
 from storage.jobs import job_dict, recent_jobs
 from storage.listing import ArticleFilter, Cursor, article_page
 from storage.stats import summary
@@ -33,7 +32,7 @@ router = APIRouter(prefix="/api")
 
 
 def session(request: Request) -> Iterator[Session]:
-    with session_scope(request.app.state.database_url) as opened:
+    with request.app.state.database.session() as opened:
         yield opened
 
 

@@ -9,7 +9,8 @@ the database's address.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import FastAPI, HTTPException, Query, Request, Response
@@ -24,7 +25,7 @@ from crawler import __version__
 from crawler.ops.metrics import registry_for
 from crawler.web import api, pages
 from storage import browse
-from storage.db import session_scope
+from storage.db import Database
 from storage.jobs import job_dict, recent_jobs
 from storage.stories import coverage, recent_stories
 
@@ -50,14 +51,23 @@ def _message(error: RequestValidationError) -> str:
 
 
 def create_app(database_url: str) -> FastAPI:
+    # One engine and connection pool for the life of the service, closed when it stops.
+    database = Database(database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="newsagg read API",
         version=__version__,
         description="Articles, stories (translation groups), sources and crawl jobs. Read-only.",
         docs_url=None,
         redoc_url=None,
     )
-    app.state.database_url = database_url
+    app.state.database = database
     registry = registry_for(database_url)
     app.include_router(api.router)
 
@@ -103,7 +113,7 @@ def create_app(database_url: str) -> FastAPI:
         lang: Annotated[str | None, Query(pattern=r"^(|[a-z]{2,3})$")] = None,
         source: Annotated[str | None, Query(pattern=r"^(|[a-z0-9_-]{1,64})$")] = None,
     ) -> HTMLResponse:
-        with session_scope(database_url) as session:
+        with database.session() as session:
             page = pages.dashboard(
                 overview=browse.source_overview(session),
                 per_day=browse.articles_per_day(session),
@@ -116,7 +126,7 @@ def create_app(database_url: str) -> FastAPI:
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: Annotated[int, PathParam(ge=1, le=api.MAX_ID)]) -> HTMLResponse:
-        with session_scope(database_url) as session:
+        with database.session() as session:
             found = browse.article_detail(session, article_id)
         if found is None:
             raise HTTPException(404, f"no article {article_id}")
@@ -124,7 +134,7 @@ def create_app(database_url: str) -> FastAPI:
 
     @app.get("/healthz", response_class=PlainTextResponse, summary="ok when the database answers")
     def healthz() -> str:
-        with session_scope(database_url) as session:
+        with database.session() as session:
             recent_jobs(session, limit=1)
         return "ok\n"
 

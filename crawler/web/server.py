@@ -62,7 +62,7 @@ def make_web_server(database_url: str, *, quiet: bool = False, head_timeout: flo
         timeout_keep_alive=5,
         access_log=False,  # crawler.web.app writes its own line, with control characters escaped
         log_config=None,
-        lifespan="off",
+        lifespan="on",  # closes the app's database pool on shutdown
     )
     if not quiet:
         handler = logging.StreamHandler(sys.stderr)

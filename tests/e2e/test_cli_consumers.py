@@ -35,13 +35,13 @@ def test_read_only_commands_never_create_a_database(command, tmp_path, capsys):
     missing = tmp_path / "typo" / "newsagg.db"
     assert main([*command, "--db", f"sqlite:///{missing}"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"newsagg: error: no database at {missing} (run `newsagg db upgrade` or a crawl to create it)"
+        f"newsagg: error: no database at {missing}: crawl into it first, or create it with `newsagg db upgrade`"
     ]
     assert not missing.exists() and not missing.parent.exists()
     empty = tmp_path / "empty.db"
     empty.touch()
     assert main([*command, "--db", f"sqlite:///{empty}"]) == 2
-    assert "is not a newsagg database" in capsys.readouterr().err
+    assert "has no newsagg schema: run `newsagg db upgrade`" in capsys.readouterr().err
     with sqlite3.connect(empty) as connection:
         assert connection.execute("SELECT name FROM sqlite_master").fetchall() == [], "nothing was migrated into it"
 
