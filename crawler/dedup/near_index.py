@@ -6,9 +6,9 @@ against their stored signature, so a stale or lossy index can only miss a copy, 
 
 - :class:`MemoryIndex`: datasketch's ``MinHashLSH``, one per language, shared by every component of a crawl
   (through its Database); before each search it reads the signatures others added since (new row ids).
-- :class:`~crawler.dedup.redis_index.RedisIndex`: the same bands as sets in Redis, so that many crawl processes share one index;
-  it rebuilds itself from the database when Redis has lost it, and falls back to a memory index when
-  Redis cannot be reached.
+- :class:`~crawler.dedup.redis_index.RedisIndex`: the same bands as sets in Redis, so that many crawl
+  processes share one index; it rebuilds itself from the database when Redis has lost it, and falls back
+  to a memory index when Redis cannot be reached.
 """
 
 from __future__ import annotations
