@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
-import tempfile
 import urllib.error
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from crawler import __version__
 from crawler.commands import (
     UserError,
     add_db_option,
@@ -22,73 +23,24 @@ from crawler.commands import (
     require_database,
     source_paths,
 )
-from crawler.commands.report import render_summary, to_json
-from settings.sources import SourceConfigError, load_sources
-from storage.db import DatabaseError, redact, session_scope, upgrade
+from crawler.commands.demo import DEMO_OVERRIDES as DEMO_OVERRIDES  # imported from here by scripts
+from crawler.commands.report import crawl_summary, render_summary, run_line, to_json
+from settings.sources import SourceConfigError
+from storage.db import DatabaseError, redact, upgrade
 
 # Sub-commands that live in their own module (crawler/commands/<name>.py, each with register()).
 COMMAND_MODULES: list[str] = [
+    "crawler.commands.demo",
     "crawler.commands.schedule",
     "crawler.commands.jobs",
     "crawler.commands.serve",
     "crawler.commands.link",
     "crawler.commands.sources",
+    "crawler.commands.export",
 ]
-
-# The demo site is on loopback and written for this: no need for politeness delays, and its slow page
-# must time out quickly.
-DEMO_OVERRIDES: dict[str, Any] = {
-    "AUTOTHROTTLE_ENABLED": False,
-    "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-    "DOWNLOAD_TIMEOUT": 4,
-    "RETRY_TIMES": 1,
-    "LOG_LEVEL": "ERROR",
-}
-
-
-def _summary(database_url: str, job_ids: Sequence[int] | None = None) -> dict[str, Any]:
-    from storage.jobs import recent_jobs
-    from storage.models import CrawlJob
-    from storage.stats import summary
-
-    with session_scope(database_url) as session:
-        result = summary(session, job_ids)
-        if job_ids is not None:
-            rows = [session.get_one(CrawlJob, job_id) for job_id in job_ids]
-        else:
-            rows = recent_jobs(session, limit=5)
-        result["jobs"] = [{"id": j.id, "source": j.source_key, "status": j.status, "reason": j.reason} for j in rows]
-        result["job_id"] = job_ids[0] if job_ids else None
-        result["job_ids"] = list(job_ids or [])
-    return result
 
 
 # --- commands ---
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.demo.server import DemoServer
-    from crawler.ops.crawl_runner import crawl_settings, run_crawls
-
-    db_url = database_url(args)
-    upgrade(db_url)
-    with DemoServer() as server, tempfile.TemporaryDirectory(prefix="newsagg-demo-") as folder:
-        sources_file = server.write_sources(Path(folder))
-        demo_sources = load_sources([sources_file], include_shipped=False)
-        print(f"newsagg demo: serving the demo site at {server.base}", file=sys.stderr)
-        print(f"crawling {', '.join(demo_sources)} into {redact(db_url)}", file=sys.stderr)
-        settings = crawl_settings(db_url, [sources_file], {**DEMO_OVERRIDES, "NEWSAGG_JOB_TRIGGER": "demo"})
-        runs = run_crawls(list(demo_sources), settings, progress=sys.stderr)
-        site = server.base
-    job_ids = [run.job_id for run in runs if run.job_id is not None]
-    result = _summary(db_url, job_ids)
-    result["site"] = site
-    if args.json:
-        print(to_json(result))
-    else:
-        print(render_summary(result, heading=f"Demo crawl finished: {redact(db_url)}"))
-    return 0 if all(j["status"] == "finished" for j in result["jobs"]) else 1
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -108,11 +60,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     since = parse_time(args.since).isoformat() if args.since else None
     db_url = database_url(args)
     create_or_require_database(db_url)
-    settings = crawl_settings(db_url, source_paths(args), {"NEWSAGG_JOB_TRIGGER": "manual"})
+    overrides: dict[str, Any] = {"NEWSAGG_JOB_TRIGGER": "manual"}
+    if args.verbose:
+        overrides["LOG_LEVEL"] = "INFO"
+    settings = crawl_settings(db_url, source_paths(args), overrides)
     spider_args = {"lang": ",".join(langs) or None, "limit": args.limit, "since": since}
     runs = run_crawls(args.source, settings, spider_args=spider_args, progress=sys.stderr)
     job_ids = [run.job_id for run in runs if run.job_id is not None]
-    result = _summary(db_url, job_ids)
+    result = crawl_summary(db_url, job_ids)
+    print(run_line("newsagg crawl", result), file=sys.stderr)
     if args.json:
         print(to_json(result))
     else:
@@ -123,7 +79,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     db_url = database_url(args)
     require_database(db_url)
-    result = _summary(db_url)
+    result = crawl_summary(db_url)
     if args.json:
         print(to_json(result))
     else:
@@ -168,12 +124,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsagg", description="Multilingual news crawler (ru/en/ar).")
+    parser.add_argument("--version", action="version", version=f"newsagg {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log more, with tracebacks (as NEWSAGG_LOG_LEVEL=INFO)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    demo = commands.add_parser("demo", help="serve the bundled demo site on 127.0.0.1 and crawl it end to end")
-    add_db_option(demo)
-    demo.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-    demo.set_defaults(handler=cmd_demo)
 
     crawl = commands.add_parser("crawl", help="crawl the given sources")
     crawl.add_argument("source", nargs="+", help="source key(s), see `newsagg sources`")
@@ -222,6 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, urllib.error.URLError, ValueError) as exc:
         print(f"newsagg: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`newsagg export | head`): not an error of ours, and nothing left to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         print("newsagg: interrupted", file=sys.stderr)
         return 130

@@ -55,6 +55,8 @@ class Article(Base):
     __table_args__ = (
         Index("ix_articles_lang_published_at", "lang", "published_at"),
         Index("ix_articles_source_id_lang", "source_id", "lang"),
+        # The read API and export page through articles in this order (storage/listing.py).
+        Index("ix_articles_first_fetched_at_id", "first_fetched_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
