@@ -24,6 +24,17 @@ import trafilatura
 
 from crawler.alternates import Alternate, alternate_links_from_tree, alternates_dict, is_section_front, parse_html
 from crawler.dates import parse_date
+from crawler.extract.published import (
+    Published,
+    aside_days,
+    choose,
+    dateline_labels,
+    first_label_dates,
+    header_labels,
+    in_aside,
+    time_values,
+    url_day,
+)
 from crawler.language import normalize_lang
 from crawler.limits import cap_html, strip_nul
 from crawler.urls import canonicalize, is_fetchable, strip_amp
@@ -38,9 +49,6 @@ MIN_ARTICLE_CHARS = 250
 LINK_LIST_SHARE = 0.5
 # Link texts shorter than this ("More", "Home") never make a page a link list.
 MIN_LINK_TEXT_CHARS = 15
-# Datelines and bylines are short; longer elements are paragraphs that merely mention a date.
-MAX_LABEL_CHARS = 120
-MAX_LABELS = 60
 
 # Text for screen readers only (", opens new tab", "Advertisement"): visually hidden by the
 # clip/sr-only idiom, never part of what a reader sees. Elements hidden with display:none are
@@ -66,8 +74,6 @@ _PUBLISHED_META = (
 )  # fmt: skip
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•/»«]+|--)\s+|\s*::\s*")
-_LABEL_HINT = re.compile(r"date|time|publish|posted|byline|author|stamp|meta|datum|дата|время", re.IGNORECASE)
-_HAS_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,9 @@ class Extracted:
     declared_lang: str | None  # <html lang>, og:locale or content-language, normalized
     published_at: datetime | None
     modified_at: datetime | None
+    # published_at as the page gives it (ISO 8601, its offset when stated): its first 10 characters
+    # are the page's own publication day, which the conversion to UTC may move.
+    published_local: str | None = None
     authors: list[str] = field(default_factory=list)
     description: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -151,19 +160,21 @@ def extract_article(html: str, url: str, *, timezone: str = "UTC", hints: Mappin
     rules = site_rules(url)
     title = _title(page, _attr(document, "sitename"), _hint(hints, "title"), meta_first=rules.title_from_meta)
     authors = _authors(page, _attr(document, "author"))
-    labels = _header_labels(page)
+    labels = header_labels(page.tree)
     header = {_norm(text) for text in [*labels, *_h1s(page), *authors, title or ""]}
     body = _body(_body_text(html, url, document), header, title)
     is_article = _decide_article(_claims_article(page), body, page.tree)
     links = alternate_links_from_tree(tree, url)
+    published = _published(page, hints, _attr(document, "date"))
     return Extracted(
         url=url,
         canonical_url=_canonical_url(page),
         title=title,
         body=body,
         declared_lang=_declared_lang(page),
-        published_at=_published(page, hints, labels, _attr(document, "date")),
+        published_at=published.at if published else None,
         modified_at=_first_date(page, _modified_values(page)),
+        published_local=published.local if published else None,
         authors=authors,
         description=_description(page, _attr(document, "description")),
         tags=_tags(page, document),
@@ -496,18 +507,25 @@ def _tags(page: _Page, document: Any) -> list[str]:
 # --- dates --------------------------------------------------------------------------------------------------
 
 
-def _published(page: _Page, hints: Mapping[str, Any], labels: list[str], fallback: Any) -> datetime | None:
-    """Publication time, in order of trust: JSON-LD, meta tags and itemprop, <time datetime>,
-    the feed's date, a visible date label, and last htmldate's guess (via trafilatura)."""
-    structured = [*_ld_strings(page.ld.get("datePublished"))[:1], *_meta_values(page, _PUBLISHED_META)]
-    found = _first_date(page, [*structured, *_time_values(page)])
-    if found is None:
-        found = _hint_date(hints.get("published"), page.timezone)
-    if found is None:
-        found = _first_date(page, [label for label in labels if _HAS_DIGIT.search(label)])
-    if found is None and isinstance(fallback, str):
-        found = parse_date(fallback, page.timezone)
-    return found
+def _published(page: _Page, hints: Mapping[str, Any], guess: Any) -> Published | None:
+    """The publication time the page's own sources agree on (crawler/extract/published.py): the first
+    statement of each kind (JSON-LD, meta tags, itemprop, <time>, the URL, the visible dateline), the
+    feed's date, and htmldate's guess (via trafilatura)."""
+    zone = page.timezone
+    hint = hints.get("published")
+    statements: list[tuple[str, list[Any]]] = [
+        ("jsonld", _ld_strings(page.ld.get("datePublished"))[:1]),
+        ("meta", [value for key in _PUBLISHED_META for value in page.meta.get(key, [])[:1]]),
+        ("itemprop", _itemprop_values(page, "datePublished")),
+        ("time", time_values(page.tree)),
+        ("url", [day for day in (url_day(page.url),) if day]),
+        ("label", dateline_labels(page.tree)),
+        ("hint", [hint.isoformat() if isinstance(hint, datetime) else hint]),
+        ("guess", [guess]),
+    ]
+    found = [found for kind, values in statements for found in first_label_dates(kind, values, zone, 1)]
+    guessed_only = [c for c in found if c.kind == "guess" and all(o.day != c.day for o in found if o is not c)]
+    return choose(found, aside_days(page.tree, zone) if guessed_only else set())
 
 
 def _modified_values(page: _Page) -> list[str]:
@@ -516,50 +534,19 @@ def _modified_values(page: _Page) -> list[str]:
 
 def _meta_values(page: _Page, keys: Iterable[str]) -> list[str]:
     values = [value for key in keys for value in page.meta.get(key, [])[:1]]
-    # itemprop dates on visible elements carry the value in content or datetime.
-    for key in keys:
-        for element in page.tree.xpath(f"//*[@itemprop='{key}' or @itemprop='{_camel(key)}']")[:1]:
-            values.append(element.get("content") or element.get("datetime") or element.text_content())
-    return values
+    return values + [value for key in keys for value in _itemprop_values(page, _camel(key))]
+
+
+def _itemprop_values(page: _Page, name: str) -> list[str]:
+    """The value of the first element with ``itemprop=name`` outside asides (content, datetime or text)."""
+    for element in page.tree.xpath(f"//*[@itemprop='{name}' or @itemprop='{name.lower()}']"):
+        if not in_aside(element):
+            return [element.get("content") or element.get("datetime") or element.text_content()]
+    return []
 
 
 def _camel(key: str) -> str:
     return {"datepublished": "datePublished", "datemodified": "dateModified"}.get(key, key)
-
-
-def _time_values(page: _Page) -> list[str]:
-    elements = _header_first(page, page.tree.xpath("//time[@datetime]"))
-    return [element.get("datetime") for element in elements[:MAX_LABELS]]
-
-
-def _header_labels(page: _Page) -> list[str]:
-    """Short texts of dateline, byline and time elements, those of the article first."""
-    elements = [
-        element
-        for element in page.tree.iter()
-        if isinstance(element.tag, str)
-        and element.tag not in ("script", "style", "html", "body", "head")
-        and (element.tag == "time" or _LABEL_HINT.search(_element_names(element)))
-    ]
-    texts = (" ".join(element.text_content().split()) for element in _header_first(page, elements))
-    return [text for text in texts if 0 < len(text) <= MAX_LABEL_CHARS][:MAX_LABELS]
-
-
-def _element_names(element: Any) -> str:
-    return " ".join(element.get(name) or "" for name in ("class", "id", "itemprop"))
-
-
-def _header_first(page: _Page, elements: list[Any]) -> list[Any]:
-    """Elements inside <article> or after the first <h1> first: a date before them is often today's date."""
-    order = {element: index for index, element in enumerate(page.tree.iter())}
-    headings = page.tree.xpath("//h1")
-    start = order.get(headings[0], 0) if headings else 0
-
-    def rank(element: Any) -> tuple[int, int]:
-        in_article = bool(element.xpath("ancestor::article"))
-        return (0 if in_article or order.get(element, 0) >= start else 1, order.get(element, 0))
-
-    return sorted(elements, key=rank)
 
 
 def _first_date(page: _Page, values: Iterable[str | None]) -> datetime | None:
@@ -569,12 +556,6 @@ def _first_date(page: _Page, values: Iterable[str | None]) -> datetime | None:
             if parsed is not None:
                 return parsed
     return None
-
-
-def _hint_date(value: Any, timezone: str) -> datetime | None:
-    if isinstance(value, datetime):
-        return parse_date(value.isoformat(), timezone)
-    return parse_date(value, timezone) if isinstance(value, str) else None
 
 
 # --- small helpers ------------------------------------------------------------------------------------------

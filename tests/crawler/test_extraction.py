@@ -98,24 +98,64 @@ HINT = "Sat, 14 Mar 2026 10:00:00 +0000"
 
 @pytest.mark.parametrize(
     ("head", "header", "hint", "day"),
-    [
-        (LD + META, TIME + VISIBLE, HINT, 10),
-        (META, TIME + VISIBLE, HINT, 11),
-        ("", TIME + VISIBLE, HINT, 12),
-        ("", VISIBLE, HINT, 14),
-        ("", VISIBLE, None, 13),
-    ],
+    [(LD, "", None, 10), (META, "", None, 11), ("", TIME, None, 12), ("", VISIBLE, None, 13), ("", "", HINT, 14)],
 )
-def test_dates_follow_the_order_of_trust(head: str, header: str, hint: str | None, day: int) -> None:
+def test_a_single_source_of_the_date_is_believed(head: str, header: str, hint: str | None, day: int) -> None:
     hints = {"published": hint} if hint else {}
     extracted = extract_article(article(head, header), URL, hints=hints)
     assert extracted.published_at == datetime(2026, 3, day, 10, 0, tzinfo=UTC)
+
+
+def test_the_day_the_sources_corroborate_beats_a_lone_json_ld() -> None:
+    # The JSON-LD was rewritten at republication; the dateline, the <time> and the URL agree.
+    header = '<time datetime="2026-03-13T10:00:00+01:00">13 March 2026</time>'
+    extracted = extract_article(article(LD, header), "https://news.example/2026/03/13/ferry-returns")
+    assert extracted.published_local == "2026-03-13T10:00:00+01:00"
+    assert extracted.published_at == datetime(2026, 3, 13, 9, 0, tzinfo=UTC)
+
+
+def test_agreeing_metadata_beats_a_lone_visible_label() -> None:
+    extracted = extract_article(article(jsonld(datePublished="2026-03-11T10:00:00+00:00") + META, VISIBLE), URL)
+    assert extracted.published_at == datetime(2026, 3, 11, 10, 0, tzinfo=UTC)
+
+
+def test_dates_of_comments_and_related_articles_never_count() -> None:
+    asides = (
+        '<section class="comments"><p class="comment-date">15 March 2026, 09:00</p>'
+        '<time datetime="2026-03-15T09:00:00+00:00">15 March</time></section>'
+        '<aside><ul><li><span class="date">14 March 2026</span> Another story</li></ul></aside>'
+        '<div class="related-posts"><time datetime="2026-03-14T08:00:00+00:00">14 March</time></div>'
+    )
+    page = article(header='<p class="date">12 March 2026, 10:00</p>').replace("</article>", asides + "</article>")
+    assert extract_article(page, URL).published_at == datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
+    without_dateline = article().replace("</article>", asides + "</article>")
+    assert extract_article(without_dateline, URL).published_at is None
+
+
+def test_the_page_own_day_is_kept_beside_utc() -> None:
+    head = '<meta property="article:published_time" content="2020-11-27T00:00:00+08:00">'
+    extracted = extract_article(article(head), URL)
+    assert extracted.published_at == datetime(2020, 11, 26, 16, 0, tzinfo=UTC)
+    assert extracted.published_local == "2020-11-27T00:00:00+08:00"
+
+
+def test_a_utc_instant_tells_the_moment_and_the_dateline_the_day() -> None:
+    head = '<meta property="article:published_time" content="2020-11-26T16:00:00Z">'
+    extracted = extract_article(article(head, '<p class="date">27 November 2020</p>'), URL)
+    assert extracted.published_at == datetime(2020, 11, 26, 16, 0, tzinfo=UTC)
+    assert extracted.published_local == "2020-11-27"
+
+
+def test_a_german_dateline_keeps_its_day() -> None:
+    extracted = extract_article(article(header='<p class="meta">Veröffentlicht am: 6. August 2009</p>'), URL)
+    assert extracted.published_local == "2009-08-06T00:00:00"
 
 
 def test_naive_dates_are_read_in_the_source_timezone() -> None:
     head = '<meta property="article:published_time" content="2026-03-14T09:15:00">'
     extracted = extract_article(article(head), URL, timezone="Europe/Moscow")
     assert extracted.published_at == datetime(2026, 3, 14, 6, 15, tzinfo=UTC)
+    assert extracted.published_local == "2026-03-14T09:15:00"
 
 
 @pytest.mark.parametrize(
