@@ -24,9 +24,10 @@ import trafilatura
 
 from crawler.alternates import Alternate, alternate_links_from_tree, alternates_dict, is_section_front, parse_html
 from crawler.dates import parse_date
+from crawler.extract.body import choose_text, evidence_chars
+from crawler.extract.body import is_article as decide_article
 from crawler.extract.published import (
     Published,
-    aside_days,
     choose,
     dateline_labels,
     first_label_dates,
@@ -40,15 +41,6 @@ from crawler.limits import cap_html, strip_nul
 from crawler.urls import canonicalize, is_fetchable, strip_amp
 
 log = logging.getLogger(__name__)
-
-# Shorter text is a teaser, caption or widget, not an article, unless the page's
-# own metadata says it is an article.
-MIN_ARTICLE_CHARS = 250
-# Index pages extract as a column of headlines: above this share of body
-# characters coming from link texts the page is a link list.
-LINK_LIST_SHARE = 0.5
-# Link texts shorter than this ("More", "Home") never make a page a link list.
-MIN_LINK_TEXT_CHARS = 15
 
 # Text for screen readers only (", opens new tab", "Advertisement"): visually hidden by the
 # clip/sr-only idiom, never part of what a reader sees. Elements hidden with display:none are
@@ -162,8 +154,14 @@ def extract_article(html: str, url: str, *, timezone: str = "UTC", hints: Mappin
     authors = _authors(page, _attr(document, "author"))
     labels = header_labels(page.tree)
     header = {_norm(text) for text in [*labels, *_h1s(page), *authors, title or ""]}
-    body = _body(_body_text(html, url, document), header, title)
-    is_article = _decide_article(_claims_article(page), body, page.tree)
+    precise = _attr(document, "text")
+    text = choose_text(
+        precise if isinstance(precise, str) else "",
+        evidence_chars(page.tree, next(iter(_ld_strings(page.ld.get("articleBody"))), None)),
+        lambda: _balanced_text(html, url),
+    )
+    body = _body(text, header, title)
+    is_article = decide_article(_claims_article(page), page.ld_is_article, body, page.tree)
     links = alternate_links_from_tree(tree, url)
     published = _published(page, hints, _attr(document, "date"))
     return Extracted(
@@ -233,18 +231,9 @@ def _attr(document: Any, name: str) -> Any:
     return getattr(document, name, None) if document is not None else None
 
 
-def _body_text(html: str, url: str, precise: Any) -> str:
-    """Precision mode's text, unless it misses an article that the balanced mode finds.
-
-    Precision mode drops boilerplate best, but on some templates it keeps only a
-    line of a long post; a page too short for an article gets a second look.
-    """
-    text = _attr(precise, "text")
-    text = text if isinstance(text, str) else ""
-    if len(text) >= MIN_ARTICLE_CHARS:
-        return text
-    wider = _attr(_trafilatura(html, url, precise=False), "text")
-    return wider if isinstance(wider, str) and len(wider) >= MIN_ARTICLE_CHARS else text
+def _balanced_text(html: str, url: str) -> str:
+    text = _attr(_trafilatura(html, url, precise=False), "text")
+    return text if isinstance(text, str) else ""
 
 
 def _body(text: str, header: set[str], title: str | None) -> str:
@@ -267,21 +256,6 @@ def _body(text: str, header: set[str], title: str | None) -> str:
 def _claims_article(page: _Page) -> bool:
     og_type = _meta(page, "og:type")
     return page.ld_is_article or (og_type is not None and og_type.lower() == "article")
-
-
-def _decide_article(structured: bool, body: str, tree: Any) -> bool:
-    """Metadata saying "article" or enough prose, but never a column of headlines."""
-    if body and _is_link_list(body, tree):
-        return False
-    return structured or len(body) >= MIN_ARTICLE_CHARS
-
-
-def _is_link_list(body: str, tree: Any) -> bool:
-    # Substrings rather than lines: the extractor may run a list together into one line.
-    text = _norm(body)
-    anchors = {_norm(anchor.text_content()) for anchor in tree.iter("a")}
-    linked = sum(len(anchor) for anchor in anchors if len(anchor) >= MIN_LINK_TEXT_CHARS and anchor in text)
-    return linked > LINK_LIST_SHARE * len(text)
 
 
 # --- metadata sources ---------------------------------------------------------------------------------------
@@ -523,9 +497,7 @@ def _published(page: _Page, hints: Mapping[str, Any], guess: Any) -> Published |
         ("hint", [hint.isoformat() if isinstance(hint, datetime) else hint]),
         ("guess", [guess]),
     ]
-    found = [found for kind, values in statements for found in first_label_dates(kind, values, zone, 1)]
-    guessed_only = [c for c in found if c.kind == "guess" and all(o.day != c.day for o in found if o is not c)]
-    return choose(found, aside_days(page.tree, zone) if guessed_only else set())
+    return choose(found for kind, values in statements for found in first_label_dates(kind, values, zone, 1))
 
 
 def _modified_values(page: _Page) -> list[str]:

@@ -14,7 +14,7 @@ own terms names one day. Dates in comments, related-article lists and other asid
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -42,7 +42,6 @@ EARLIEST_YEAR = 1990
 EARLIEST_OFFSET, LATEST_OFFSET = timedelta(hours=-12), timedelta(hours=14)
 MAX_LABEL_CHARS = 120
 MAX_LABELS = 60
-MAX_ASIDE_DATES = 10
 
 _LABEL_HINT = re.compile(r"date|time|publish|posted|byline|author|stamp|meta|datum|дата|время", re.IGNORECASE)
 _HAS_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
@@ -58,6 +57,7 @@ _ASIDE_NAMES = re.compile(
     re.IGNORECASE,
 )
 _ASIDE_TAGS = frozenset({"aside", "nav"})
+_STOP_TAGS = frozenset({"article", "main", "body", "html"})
 # /2020/04/07/, /2020-04-07-slug, /20200407/: a full day in the path.
 _URL_DAY = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([/_.-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12][0-9]|3[01])(?![0-9])")
 
@@ -104,15 +104,9 @@ def candidate(kind: str, text: Any, timezone: str) -> Candidate | None:
         return None
 
 
-def choose(candidates: Iterable[Candidate], asides: Set[date] = frozenset()) -> Published | None:
-    """The day the candidates corroborate best, told by its most trusted and most precise statement.
-
-    htmldate's guess reads the whole page: when it names a day that only comments or related articles
-    (``asides``) state, it read it there, and it is left out.
-    """
+def choose(candidates: Iterable[Candidate]) -> Published | None:
+    """The day the candidates corroborate best, told by its most trusted and most precise statement."""
     found = list(candidates)
-    named = {c.day for c in found if c.kind != "guess"}
-    found = [c for c in found if c.kind != "guess" or c.day in named or c.day not in asides]
     if not found:
         return None
     local_days = {c.day for c in found if not c.is_utc_instant}
@@ -175,15 +169,23 @@ def url_day(url: str) -> str | None:
 
 
 def in_aside(element: Any) -> bool:
-    """Whether ``element`` sits in a comment, a related-article list or another aside of the page."""
-    for node in [element, *element.iterancestors()]:
-        if not isinstance(node.tag, str):
-            continue
+    """Whether ``element`` sits in a comment, a related-article list or another aside of the page.
+
+    The walk up stops at the article, the main content and any container of the headline: page-wide
+    wrappers carry layout classes ("has-sidebar", "comments-open") that say nothing of their content.
+    """
+    node = element
+    while node is not None and isinstance(node.tag, str):
+        if node.tag in _STOP_TAGS:
+            return False
         if node.tag in _ASIDE_TAGS:
             return True
         names = " ".join(node.get(name) or "" for name in ("class", "id"))
         if names and _ASIDE_NAMES.search(names):
             return True
+        if node is not element and node.find(".//h1") is not None:
+            return False
+        node = node.getparent()
     return False
 
 
@@ -230,22 +232,6 @@ def dateline_labels(tree: Any) -> list[str]:
         if len(labels) >= MAX_LABELS:
             break
     return labels
-
-
-def aside_days(tree: Any, timezone: str) -> set[date]:
-    """Days that the page's comments and related-article lists state: a heuristic guess naming one of
-    them (and no other source) read it from there."""
-    texts = [element.get("datetime") for element in tree.xpath("//time[@datetime]") if in_aside(element)]
-    texts += [
-        " ".join(element.text_content().split())
-        for element in tree.iter()
-        if isinstance(element.tag, str)
-        and element.tag not in ("script", "style", "html", "body", "head")
-        and _LABEL_HINT.search(_names(element))
-        and in_aside(element)
-    ]
-    short = [text for text in texts if text and len(text) <= MAX_LABEL_CHARS and _HAS_DIGIT.search(text)]
-    return {found.day for found in first_label_dates("label", short, timezone, MAX_ASIDE_DATES)}
 
 
 def time_values(tree: Any) -> list[str]:

@@ -8,7 +8,8 @@ import pytest
 
 from crawler.alternates import HREFLANG, Alternate
 from crawler.encoding import decode_html
-from crawler.extraction import MIN_ARTICLE_CHARS, extract_article
+from crawler.extract.body import MIN_ARTICLE_CHARS
+from crawler.extraction import extract_article
 
 URL = "https://news.example/en/news/101-ferry-returns"
 PARAGRAPHS = (
@@ -128,8 +129,8 @@ def test_dates_of_comments_and_related_articles_never_count() -> None:
     )
     page = article(header='<p class="date">12 March 2026, 10:00</p>').replace("</article>", asides + "</article>")
     assert extract_article(page, URL).published_at == datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
-    without_dateline = article().replace("</article>", asides + "</article>")
-    assert extract_article(without_dateline, URL).published_at is None
+    structured = article(jsonld(datePublished="2026-03-12T10:00:00+01:00")).replace("</article>", asides + "</article>")
+    assert extract_article(structured, URL).published_local == "2026-03-12T10:00:00+01:00"
 
 
 def test_the_page_own_day_is_kept_beside_utc() -> None:
