@@ -38,15 +38,15 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 
-from crawler.dedup import METHOD, content_hash, fingerprint_text, signature, to_bytes  # noqa: E402
-from crawler.extraction import Extracted  # noqa: E402
+from crawler.dedup.fingerprints import METHOD, content_hash, fingerprint_text, signature, to_bytes  # noqa: E402
+from crawler.dedup.near_index import open_index  # noqa: E402
+from crawler.extract.article import Extracted  # noqa: E402
 from crawler.items import ArticleItem  # noqa: E402
-from crawler.near_duplicates import open_index  # noqa: E402
 from crawler.pipelines.dedupe import Deduplicator  # noqa: E402
-from crawler.redis_state import RedisState  # noqa: E402
 from settings.sources import Source, load_sources  # noqa: E402
 from storage.db import dispose_engine, normalize_url, session_scope, upgrade  # noqa: E402
 from storage.models import Article, ArticleFingerprint, SourceRow  # noqa: E402
+from storage.redis_state import RedisState  # noqa: E402
 from storage.types import utcnow  # noqa: E402
 
 LANGS = ("ru", "en", "ar")

@@ -26,8 +26,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from crawler.content_features import FEATURES_VERSION, extract_features  # noqa: E402
-from crawler.linker import Linker, LinkSettings  # noqa: E402
+from crawler.linking.article_linker import Linker, LinkSettings  # noqa: E402
+from crawler.linking.features import FEATURES_VERSION, extract_features  # noqa: E402
 from storage.db import session_scope, upgrade  # noqa: E402
 from storage.models import Article, LinkFeatures, SourceRow  # noqa: E402
 

@@ -5,7 +5,7 @@
 
 Prints two tables. First, per language of the real-world pages, body precision/recall/F1 (the AEB
 method), snippet recall and cleanliness, title exact-match rate, publication-day accuracy and language
-accuracy, for both systems measured in this run (crawler/evaluation.py says exactly how each figure
+accuracy, for both systems measured in this run (bench/extraction_quality.py says exactly how each figure
 is scored). ``--raise-floors`` lifts the floors in tests/crawler/quality_floors.json to today's
 figures where they are higher; it never lowers one.
 
@@ -27,7 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from bench import peer_suites  # noqa: E402
-from crawler.evaluation import OURS, evaluate, load_pages, markdown_table, raised_floors  # noqa: E402
+from bench.extraction_quality import OURS, evaluate, load_pages, markdown_table, raised_floors  # noqa: E402
 
 FLOORS = REPO_ROOT / "tests" / "crawler" / "quality_floors.json"
 

@@ -23,10 +23,10 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from crawler.content_features import extract_features  # noqa: E402
+from bench.linking_quality import Metrics, ScoredPair, metrics, score_pairs  # noqa: E402
 from crawler.demo.data import load_stories, parse_stories  # noqa: E402
-from crawler.link_evaluation import Metrics, ScoredPair, metrics, score_pairs  # noqa: E402
-from crawler.linking import DEFAULT_CONTENT_THRESHOLD, content_score  # noqa: E402
+from crawler.linking.evidence import DEFAULT_CONTENT_THRESHOLD, content_score  # noqa: E402
+from crawler.linking.features import extract_features  # noqa: E402
 
 SWEEP = (0.10, 0.15, 0.18, 0.20, DEFAULT_CONTENT_THRESHOLD, 0.25, 0.30, 0.40)
 

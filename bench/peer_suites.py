@@ -7,7 +7,7 @@ The suites sit in ``../shared/realworld/peer_*`` (each with a ``gold.json``):
   substrings; tp/fp/fn summed over the pages, then precision, recall and F1.
 - ``peer_htmldate``: htmldate's evaluation sets; the gold is the publication day as the page gives it.
 - ``peer_fundus``: fundus's parser fixtures. Body scored with the AEB method (4-token shingles, means
-  over pages: crawler/evaluation.py), title exact after whitespace is collapsed.
+  over pages: bench/extraction_quality.py), title exact after whitespace is collapsed.
 
 Dates are compared at the page's own day: the gold's calendar day (in the offset it states, if any)
 against the day the system reports in the page's own terms (newsagg: ``published_local``; htmldate
@@ -32,10 +32,10 @@ from typing import Any
 import htmldate
 import trafilatura
 
-from crawler.encoding import decode_html
-from crawler.evaluation import aeb_precision_recall, shingle_matching, squash
-from crawler.extraction import Extracted, extract_article
-from crawler.language import detect_language
+from bench.extraction_quality import aeb_precision_recall, shingle_matching, squash
+from crawler.extract.article import Extracted, extract_article
+from crawler.extract.encoding import decode_html
+from crawler.extract.language import detect_language
 
 SUITES = ("peer_traf", "peer_htmldate", "peer_fundus")
 NEWSAGG, TRAFILATURA, HTMLDATE = "newsagg", "trafilatura", "htmldate"

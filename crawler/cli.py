@@ -19,7 +19,7 @@ from crawler.commands import (
     registry,
     source_paths,
 )
-from crawler.report import render_summary, to_json
+from crawler.commands.report import render_summary, to_json
 from settings.sources import SourceConfigError, load_sources
 from storage.db import DatabaseError, redact, session_scope, upgrade
 
@@ -64,8 +64,8 @@ def _summary(database_url: str, job_ids: Sequence[int] | None = None) -> dict[st
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.crawling import crawl_settings, run_crawls
     from crawler.demo.server import DemoServer
+    from crawler.ops.crawl_runner import crawl_settings, run_crawls
 
     db_url = database_url(args)
     upgrade(db_url)
@@ -88,7 +88,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.crawling import crawl_settings, run_crawls
+    from crawler.ops.crawl_runner import crawl_settings, run_crawls
 
     known = registry(args)
     unknown = [key for key in args.source if key not in known]
@@ -150,7 +150,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from crawler.inspection import fetch, inspect_page, read_file
+    from crawler.commands.inspection import fetch, inspect_page, read_file
 
     source = None
     if args.source:

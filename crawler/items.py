@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crawler.extraction import Extracted
+    from crawler.extract.article import Extracted
 
 
 @dataclass

@@ -33,12 +33,12 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 HTTPCACHE_ENABLED = False
-# Items are logged as their URL, never with the page they carry (crawler/logformatter.py).
-LOG_FORMATTER = "crawler.logformatter.ShortItemLogFormatter"
+# Items are logged as their URL, never with the page they carry (crawler/ops/log_formatter.py).
+LOG_FORMATTER = "crawler.ops.log_formatter.ShortItemLogFormatter"
 LOG_LEVEL = _env.log_level
 # A <meta http-equiv=refresh> with a longer delay is a page in its own right, not a redirect.
 METAREFRESH_MAXDELAY = 10
-# Chains longer than this end as errors/too_many_redirects; loops end at once (crawler/redirects.py).
+# Chains longer than this end as errors/too_many_redirects; loops end at once (crawler/fetch/redirects.py).
 REDIRECT_MAX_TIMES = 5
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
@@ -50,20 +50,20 @@ URLLENGTH_LIMIT = 2048
 USER_AGENT = "newsagg/0.1 (multilingual news crawler; obeys robots.txt)"
 
 EXTENSIONS = {
-    "crawler.extensions.jobs.JobRecorder": 500,
+    "crawler.ops.job_recorder.JobRecorder": 500,
     # Names downloads cut off at DOWNLOAD_MAXSIZE (errors/too_large) apart from other cancellations.
-    "crawler.sizes.DownloadSizeRecorder": 100,
+    "crawler.fetch.sizes.DownloadSizeRecorder": 100,
 }
 
-# Incremental crawling (crawler/middlewares.py): known article pages are skipped before robots.txt is
+# Incremental crawling (crawler/fetch/incremental.py): known article pages are skipped before robots.txt is
 # consulted; feeds and sitemaps get conditional GETs.
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.SeenUrlMiddleware": 50,
-    "crawler.middlewares.ConditionalGetMiddleware": 545,
+    "crawler.fetch.incremental.SeenUrlMiddleware": 50,
+    "crawler.fetch.incremental.ConditionalGetMiddleware": 545,
     # Just before RetryMiddleware (550): waits for Retry-After or with backoff, then lets it retry.
-    "crawler.retry_after.RetryAfterMiddleware": 560,
+    "crawler.fetch.retry_after.RetryAfterMiddleware": 560,
     # Just before RedirectMiddleware (600): a redirect back into its own chain fails as redirect_loop.
-    "crawler.redirects.RedirectLoopMiddleware": 610,
+    "crawler.fetch.redirects.RedirectLoopMiddleware": 610,
 }
 
 # extract → language → validate → dedupe → store → link, with gaps for later steps.
@@ -84,7 +84,7 @@ NEWSAGG_ALERT_WEBHOOK = _env.alert_webhook
 NEWSAGG_CLAIM_TTL = 600
 # Feeds and sitemaps are fetched with If-None-Match / If-Modified-Since.
 NEWSAGG_CONDITIONAL_GET = True
-# Content linking (crawler/linker.py): at most this many other-language candidates are scored per
+# Content linking (crawler/linking/article_linker.py): at most this many other-language candidates are scored per
 # article, and a pair is linked from this content score up (docs/linking.md: chosen on data).
 NEWSAGG_CONTENT_LINK_MAX_CANDIDATES = 400
 NEWSAGG_CONTENT_LINK_THRESHOLD = 0.22
@@ -103,7 +103,7 @@ NEWSAGG_LOCK_DIR = ""  # empty: <system temp folder>/newsagg-locks
 # A crawl's per-source lock expires this many seconds after its holder stops refreshing it (dies).
 NEWSAGG_LOCK_TTL = 60.0
 # Estimated Jaccard similarity of 5-word shingles (title + body) from which a page of the same language
-# is recorded as a near duplicate of a stored article (crawler/near_duplicates.py).
+# is recorded as a near duplicate of a stored article (crawler/dedup/near_index.py).
 NEWSAGG_NEAR_DUPLICATE_THRESHOLD = 0.5
 # A stored page is fetched again when its feed or sitemap lastmod says it changed, or RECRAWL_INTERVAL
 # seconds after its last fetch while it is younger than RECRAWL_MAX_AGE seconds (0: no age-based re-fetch).
@@ -112,7 +112,7 @@ NEWSAGG_RECRAWL_MAX_AGE = 2 * 86400
 # Keys in the shared Redis start with this prefix (several deployments or tests can share one server).
 NEWSAGG_REDIS_PREFIX = _env.redis_prefix
 NEWSAGG_REDIS_URL = _env.redis_url
-# Longest wait before a retry (crawler/retry_after.py): a Retry-After asking for more is not retried.
+# Longest wait before a retry (crawler/fetch/retry_after.py): a Retry-After asking for more is not retried.
 NEWSAGG_RETRY_AFTER_MAX = 120.0
 # Seconds before the first retry of a 5xx or a failed connection, doubled for each further retry.
 NEWSAGG_RETRY_BACKOFF = 1.0

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from crawler.content_features import FEATURES_VERSION, Features
+from crawler.linking.features import FEATURES_VERSION, Features
 from storage.models import Article, LinkFeatures
 from storage.types import utcnow
 

@@ -211,7 +211,7 @@ ARTICLES_BY_SOURCE_AND_TIME = Index("ix_articles_source_id_published_at", Articl
 
 
 class LinkFeatures(Base):
-    """What translation linking compares, computed once per article text (crawler.content_features)."""
+    """What translation linking compares, computed once per article text (crawler.linking.features)."""
 
     __tablename__ = "link_features"
     __table_args__ = (Index("ix_link_features_source_id_url_id", "source_id", "url_id"),)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crawler.commands import UserError, add_db_option, add_json_option, database_url
-from crawler.report import to_json
+from crawler.commands.report import to_json
 from storage.db import redact, upgrade
 
 COLUMNS = ("ID", "SOURCE", "TRIGGER", "STATUS", "STARTED (UTC)", "TIME", "PAGES", "ITEMS", "NEW", "DROP", "ERR")
@@ -32,8 +32,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def collect(db_url: str, source: str | None, limit: int) -> list[dict[str, Any]]:
-    from crawler.alerts import AlertHooks
-    from crawler.scheduler import sweep_abandoned
+    from crawler.ops.alerts import AlertHooks
+    from crawler.ops.schedule_loop import sweep_abandoned
     from settings.crawl import NEWSAGG_JOB_STALE_AFTER
     from settings.environment import read_environment
     from storage.db import session_scope

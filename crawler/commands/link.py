@@ -32,7 +32,7 @@ from crawler.commands import (
     registry,
     source_paths,
 )
-from crawler.report import to_json
+from crawler.commands.report import to_json
 from settings.sources import Source
 from storage.db import redact, upgrade
 
@@ -78,8 +78,8 @@ class RelinkReport:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
-    from crawler.crawling import crawl_settings
-    from crawler.linker import LinkSettings
+    from crawler.linking.article_linker import LinkSettings
+    from crawler.ops.crawl_runner import crawl_settings
 
     since = parse_time(args.since) if args.since else None
     overrides: dict[str, Any] = {}
@@ -119,7 +119,7 @@ def relink(
     """Link the stored articles published since ``since`` (all when None) again; see the module doc."""
     from sqlalchemy import func, select
 
-    from crawler.linker import Linker
+    from crawler.linking.article_linker import Linker
     from storage import candidates, groups
     from storage.db import session_scope
     from storage.models import Article, PendingLink, SourceRow

@@ -1,4 +1,4 @@
-"""``newsagg schedule``: run each source's crawls on its cron schedule (see crawler.scheduler)."""
+"""``newsagg schedule``: run each source's crawls on its cron schedule (see crawler.ops.schedule_loop)."""
 
 from __future__ import annotations
 
@@ -45,9 +45,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from crawler.crawling import crawl_settings
-    from crawler.scheduler import Scheduler
-    from crawler.scheduling import next_fire, parse_overrides, plan
+    from crawler.ops.crawl_runner import crawl_settings
+    from crawler.ops.cron import next_fire, parse_overrides, plan
+    from crawler.ops.schedule_loop import Scheduler
     from storage.types import utcnow
 
     known = registry(args)

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from crawler.dates import parse_local, to_utc
+from crawler.extract.dates import parse_local, to_utc
 
 # How much one kind of source is trusted on its own. Structured metadata is written by the CMS for
 # machines; the visible dateline and the URL are what the editor sees; htmldate's guess

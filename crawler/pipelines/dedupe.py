@@ -7,7 +7,7 @@ body (``duplicate``); a stored article of the same language has a MinHash simila
 ``NEWSAGG_NEAR_DUPLICATE_THRESHOLD`` (``near_duplicate``); else ``new``.
 
 The database's unique constraints (canonical URL, content hash) are the source of truth; the
-near-duplicate index is a search aid (crawler.near_duplicates).
+near-duplicate index is a search aid (crawler.dedup.near_index).
 """
 
 from __future__ import annotations
@@ -16,10 +16,17 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from crawler import near_duplicates
-from crawler.dedup import Signature, content_hash, fingerprint_text, from_bytes, signature, similarity
+from crawler.dedup import near_index
+from crawler.dedup.fingerprints import (
+    Signature,
+    content_hash,
+    fingerprint_text,
+    from_bytes,
+    signature,
+    similarity,
+)
+from crawler.dedup.near_index import NearDuplicateIndex
 from crawler.items import ArticleItem
-from crawler.near_duplicates import NearDuplicateIndex
 from crawler.pipelines.base import Step
 from settings.sources import Source
 from storage.articles import DUPLICATE_KINDS, find_by_hash, find_by_url, find_url, fingerprint_of
@@ -104,7 +111,7 @@ class Deduplicator:
 class DedupePipeline(Step):
     def open_spider(self) -> None:
         upgrade(self.database_url)
-        self.deduplicator = Deduplicator(near_duplicates.from_settings(self.crawler.settings))
+        self.deduplicator = Deduplicator(near_index.from_settings(self.crawler.settings))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         with session_scope(self.database_url) as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.extraction import extract_article
+from crawler.extract.article import extract_article
 from crawler.items import ArticleItem
 from crawler.pipelines.base import Step
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from crawler.extract.language import detect_language
 from crawler.items import ArticleItem
-from crawler.language import detect_language
 from crawler.pipelines.base import Step
 
 

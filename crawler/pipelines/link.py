@@ -3,7 +3,7 @@
 Declared evidence is read from the page (hreflang, og:locale, switcher links) and from the sitemap
 that listed it (its alternates arrive in the item's hints). For a new or changed text (or a copy
 that changed publisher) the article's content links are checked again, then the source's URL-id
-pattern and content evidence are tried (see :mod:`crawler.linker`). Outcomes are counted as
+pattern and content evidence are tried (see :mod:`crawler.linking.article_linker`). Outcomes are counted as
 ``newsagg/link/<method>/<outcome>``.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crawler.items import ArticleItem
-from crawler.linker import Linker, LinkSettings, sitemap_alternates
+from crawler.linking.article_linker import Linker, LinkSettings, sitemap_alternates
 from crawler.pipelines.base import Step
 from settings.sources import Source, SourceConfigError, load_sources
 from storage.db import session_scope

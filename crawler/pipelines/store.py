@@ -14,16 +14,15 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crawler import near_duplicates, redis_state
-from crawler.dedup import METHOD, fingerprint_text, signature, to_bytes
+from crawler.dedup import near_index
+from crawler.dedup.fingerprints import METHOD, fingerprint_text, signature, to_bytes
+from crawler.dedup.near_index import Entry
+from crawler.fetch.incremental import lastmod_hint
 from crawler.items import ArticleItem
-from crawler.middlewares import lastmod_hint
-from crawler.near_duplicates import Entry
 from crawler.pipelines.base import Step
 from crawler.pipelines.dedupe import Deduplicator, own_canonical
-from crawler.redis_state import RedisState, RedisUnavailable, SeenRecord
 from crawler.urls import canonicalize
-from storage import fetch_state
+from storage import fetch_state, redis_state
 from storage.articles import (
     DUPLICATE_KINDS,
     ArticleText,
@@ -38,6 +37,7 @@ from storage.articles import (
 )
 from storage.db import session_scope, upgrade
 from storage.models import Article
+from storage.redis_state import RedisState, RedisUnavailable, SeenRecord
 
 
 @dataclass
@@ -61,7 +61,7 @@ class StorePipeline(Step):
         upgrade(self.database_url)
         with session_scope(self.database_url) as session:
             self._source_id = ensure_source(session, self.source)
-        self.index = near_duplicates.from_settings(self.crawler.settings)
+        self.index = near_index.from_settings(self.crawler.settings)
         self.deduplicator = Deduplicator(self.index)
         self._redis = redis_state.from_settings(self.crawler.settings)
 

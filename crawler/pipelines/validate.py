@@ -1,6 +1,6 @@
 """Step 3: drop what is not an article of the edition, counted by reason; clear what it cannot claim.
 
-An implausible date (crawler.validation: before 1990 or over a day past the fetch) is cleared and
+An implausible date (crawler.extract.validation: before 1990 or over a day past the fetch) is cleared and
 counted ``newsagg/dates/implausible``: the article is kept without that date. URLs too long for the
 database are set aside and counted ``newsagg/urls/too_long``; a page whose own address is too long is
 dropped as ``url_too_long``.
@@ -8,15 +8,15 @@ dropped as ``url_too_long``.
 
 from __future__ import annotations
 
-from crawler.items import ArticleItem
-from crawler.pipelines.base import Step
-from crawler.validation import (
+from crawler.extract.validation import (
     drop_reason,
     fits,
     hint_alternates_that_fit,
     without_implausible_dates,
     without_oversized_urls,
 )
+from crawler.items import ArticleItem
+from crawler.pipelines.base import Step
 
 
 class ValidatePipeline(Step):

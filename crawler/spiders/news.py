@@ -18,11 +18,11 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.selector import Selector
 from twisted.python.failure import Failure
 
-from crawler.discovery import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps
-from crawler.encoding import decode_html
-from crawler.errors import failure_kind
-from crawler.items import ArticleItem
+from crawler.discovery.listings import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps
+from crawler.extract.encoding import decode_html
+from crawler.fetch.errors import failure_kind
 from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul, url_trap
+from crawler.items import ArticleItem
 from crawler.urls import canonicalize, is_fetchable, strip_amp
 from settings.sources import Edition, Source, SourceConfigError, load_sources
 from storage.types import utcnow

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.metrics import registry_for
+from crawler.ops.metrics import registry_for
 from crawler.web import pages
 from storage import browse
 from storage.db import redact, session_scope

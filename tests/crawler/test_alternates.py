@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.alternates import (
+from crawler.extract.alternates import (
     HREFLANG,
     OG_LOCALE,
     SWITCHER,
@@ -17,8 +17,8 @@ from crawler.alternates import (
     find_alternates,
     is_section_front,
 )
-from crawler.encoding import decode_html
-from crawler.language import normalize_lang
+from crawler.extract.encoding import decode_html
+from crawler.extract.language import normalize_lang
 from crawler.urls import canonicalize
 
 PAGE = "https://news.example/en/news/101-budget-vote"

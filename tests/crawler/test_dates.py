@@ -1,4 +1,4 @@
-"""crawler.dates: ru/ar/en date text, ISO and RFC 822, always to UTC, never raising."""
+"""crawler.extract.dates: ru/ar/en date text, ISO and RFC 822, always to UTC, never raising."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crawler.dates import fold_digits, parse_date, parse_local, to_utc
+from crawler.extract.dates import fold_digits, parse_date, parse_local, to_utc
 
 MSK = "Europe/Moscow"
 

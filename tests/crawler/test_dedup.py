@@ -8,7 +8,7 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from crawler.dedup import (
+from crawler.dedup.fingerprints import (
     content_hash,
     fingerprint_text,
     from_bytes,
@@ -19,7 +19,7 @@ from crawler.dedup import (
     similarity,
     to_bytes,
 )
-from crawler.near_duplicates import Entry, open_index
+from crawler.dedup.near_index import Entry, open_index
 from storage.db import session_scope
 from storage.models import Article, ArticleFingerprint, ArticleUrl, ArticleVersion, FetchState
 
@@ -60,7 +60,7 @@ def test_texts_too_short_to_compare_have_no_signature():
 def test_signatures_are_the_same_in_every_process():
     # Stored and shared signatures are only comparable if no process-specific hash seeds them.
     code = (
-        "import sys; from crawler.dedup import signature, to_bytes; "
+        "import sys; from crawler.dedup.fingerprints import signature, to_bytes; "
         "sys.stdout.write(to_bytes(signature(sys.argv[1])).hex())"
     )
     text = "\n\n".join(HARBOUR)

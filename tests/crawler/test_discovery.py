@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.discovery import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps, sniff
+from crawler.discovery.listings import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps, sniff
 
 FEED_URL = "https://news.example.com/feeds/main.xml"
 

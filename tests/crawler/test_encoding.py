@@ -1,4 +1,4 @@
-"""crawler.encoding: decoding pages whose charset is declared, mislabelled or missing."""
+"""crawler.extract.encoding: decoding pages whose charset is declared, mislabelled or missing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from crawler.encoding import decode_html
+from crawler.extract.encoding import decode_html
 
 RU_TEXT = (
     "Государственная дума приняла во втором чтении поправки к бюджету на 2026 год. "

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.alternates import HREFLANG, Alternate
-from crawler.encoding import decode_html
+from crawler.extract.alternates import HREFLANG, Alternate
+from crawler.extract.article import extract_article
 from crawler.extract.body import MIN_ARTICLE_CHARS
-from crawler.extraction import extract_article
+from crawler.extract.encoding import decode_html
 
 URL = "https://news.example/en/news/101-ferry-returns"
 PARAGRAPHS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.health import Measures, evaluate, measure, reason, report
+from crawler.ops.health import Measures, evaluate, measure, reason, report
 from settings.sources import Health
 
 HEALTHY = Measures(items=90, answered=100, errors=4, checked=90, baseline=[90, 88, 91])

@@ -1,4 +1,4 @@
-"""crawler.language: language by statistics, checked against the alphabet; real pages included."""
+"""crawler.extract.language: language by statistics, checked against the alphabet; real pages included."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import trafilatura
 
-from crawler.encoding import decode_html
-from crawler.language import LanguageGuess, detect_language, normalize_lang
+from crawler.extract.encoding import decode_html
+from crawler.extract.language import LanguageGuess, detect_language, normalize_lang
 
 # One sentence per language, written for these tests (a budget story, so that the
 # close relatives share their vocabulary as much as they can).

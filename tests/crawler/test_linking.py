@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from crawler.alternates import Alternate
-from crawler.content_features import Features, dates, extract_features, fold_digits, links, numbers
 from crawler.demo.data import Story, load_stories, parse_stories
-from crawler.encoding import decode_html
-from crawler.extraction import extract_article
-from crawler.language import normalize_lang
-from crawler.linker import common_features, objection_to, sitemap_alternates, url_id
-from crawler.linking import (
+from crawler.extract.alternates import Alternate
+from crawler.extract.article import extract_article
+from crawler.extract.encoding import decode_html
+from crawler.extract.language import normalize_lang
+from crawler.linking.article_linker import common_features, objection_to, sitemap_alternates, url_id
+from crawler.linking.evidence import (
     CONTENT,
     DEFAULT_CONTENT_THRESHOLD,
     HREFLANG,
@@ -27,6 +26,7 @@ from crawler.linking import (
     content_score,
     strength,
 )
+from crawler.linking.features import Features, dates, extract_features, fold_digits, links, numbers
 from crawler.urls import canonicalize
 from settings import crawl
 

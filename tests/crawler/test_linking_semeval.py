@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.link_evaluation import metrics, score_pairs
-from crawler.linking import DEFAULT_CONTENT_THRESHOLD
+from bench.linking_quality import metrics, score_pairs
+from crawler.linking.evidence import DEFAULT_CONTENT_THRESHOLD
 
 PRECISION_FLOOR = 0.95
 RECALL_FLOOR = 0.12

@@ -7,12 +7,12 @@ import uuid
 import pytest
 import redis
 
-from crawler.dedup import METHOD, signature, to_bytes
-from crawler.near_duplicates import Entry, MemoryIndex, NearDuplicateIndex, RedisIndex, open_index
-from crawler.redis_state import RedisState
+from crawler.dedup.fingerprints import METHOD, signature, to_bytes
+from crawler.dedup.near_index import Entry, MemoryIndex, NearDuplicateIndex, RedisIndex, open_index
 from storage.articles import save_fingerprint
 from storage.db import dispose_engine, session_scope, upgrade
 from storage.models import Article, SourceRow
+from storage.redis_state import RedisState
 
 from ..conftest import REDIS_URL, _unavailable
 from .dedup_pages import BOILERPLATE, HARBOUR, TRAINS

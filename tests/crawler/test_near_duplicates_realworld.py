@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.dedup import METHOD, fingerprint_text, signature, similarity, to_bytes
-from crawler.near_duplicates import DEFAULT_THRESHOLD, MemoryIndex
+from crawler.dedup.fingerprints import METHOD, fingerprint_text, signature, similarity, to_bytes
+from crawler.dedup.near_index import DEFAULT_THRESHOLD, MemoryIndex
 from storage.articles import save_fingerprint
 from storage.db import session_scope, upgrade
 from storage.models import Article, SourceRow

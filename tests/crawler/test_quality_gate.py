@@ -1,7 +1,7 @@
 """Extraction quality gate on the real-world pages: pinned floors that only ever go up.
 
 tests/crawler/quality_floors.json holds a floor for every figure our pipeline scores, per language
-(crawler/evaluation.py says how each is scored). A measured figure below its floor fails. The
+(bench/extraction_quality.py says how each is scored). A measured figure below its floor fails. The
 floors of the headline figures must also be at or above bare trafilatura measured in the same run.
 Raise floors with ``bench/eval_extraction.py --raise-floors``; never lower one to let a change pass.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.evaluation import (
+from bench.extraction_quality import (
     ALL,
     BASELINE,
     FIGURES,

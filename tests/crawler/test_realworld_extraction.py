@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.evaluation import Page, load_pages, same_day, squash
-from crawler.extraction import Extracted, extract_article
-from crawler.language import detect_language
+from bench.extraction_quality import Page, load_pages, same_day, squash
+from crawler.extract.article import Extracted, extract_article
+from crawler.extract.language import detect_language
 
 STRICT_LANGS = ("ru", "ar")
 

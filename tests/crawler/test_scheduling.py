@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.locks import FileSourceLock, LockBusy, RedisSourceLock
-from crawler.scheduling import Unit, is_due, next_fire, parse_overrides, plan
+from crawler.ops.cron import Unit, is_due, next_fire, parse_overrides, plan
+from crawler.ops.locks import FileSourceLock, LockBusy, RedisSourceLock
 from settings.sources import parse_sources
 
 from ..conftest import REDIS_URL, _unavailable
@@ -71,7 +71,7 @@ def test_overrides_are_upper_case_name_value_pairs():
 HOLD = """
 import sys, time
 from pathlib import Path
-from crawler.locks import FileSourceLock
+from crawler.ops.locks import FileSourceLock
 lock = FileSourceLock(Path(sys.argv[1]), "demo", "sqlite:///x.db")
 lock.acquire()
 print("held", flush=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.translit import sound_key, to_latin
+from crawler.linking.translit import sound_key, to_latin
 
 
 @pytest.mark.parametrize(

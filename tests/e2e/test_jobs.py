@@ -40,8 +40,9 @@ def test_jobs_closes_the_rows_of_dead_crawls_and_lists_every_run(tmp_path: Path)
     with DemoServer() as site:
         sources = demo_sources(site, tmp_path, schedule=YEARLY)
         settings = [arg for name, value in FAST.items() for arg in ("--set", f"{name}={value}")]
+        command = [sys.executable, "-m", "crawler.ops.crawl_process", "demo", "--db", db, "--sources", str(sources)]
         crawl = subprocess.Popen(
-            [sys.executable, "-m", "crawler.scheduled_crawl", "demo", "--db", db, "--sources", str(sources), *settings],
+            [*command, *settings],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -19,20 +19,20 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from crawler.dedup import normalize_text
+from crawler.dedup.fingerprints import normalize_text
 from crawler.demo.server import DemoServer
 from crawler.demo.truth import Truth, truth
-from crawler.middlewares import ConditionalGetMiddleware, RecrawlPolicy, SeenUrlMiddleware
-from crawler.redis_state import SeenRecord
+from crawler.fetch.incremental import ConditionalGetMiddleware, RecrawlPolicy, SeenUrlMiddleware
 from storage.db import session_scope
 from storage.models import Article, ArticleUrl, ArticleVersion
+from storage.redis_state import SeenRecord
 
 # Crawls the given sources with the demo's settings plus ``extra``; prints each crawl's stats.
 RUNNER = """
 import json, sys
 from pathlib import Path
 from crawler.cli import DEMO_OVERRIDES
-from crawler.crawling import crawl_settings, run_crawls
+from crawler.ops.crawl_runner import crawl_settings, run_crawls
 database_url, sources, extra, keys = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
 settings = crawl_settings(database_url, [Path(sources)], {**DEMO_OVERRIDES, **extra})
 runs = run_crawls(keys.split(","), settings, progress=None)

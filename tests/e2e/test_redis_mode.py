@@ -17,13 +17,13 @@ from scrapy import Request
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
+from crawler.dedup.near_index import lsh_params
 from crawler.demo.server import DemoServer
 from crawler.demo.truth import Truth, truth
-from crawler.middlewares import SeenUrlMiddleware
-from crawler.near_duplicates import lsh_params
-from crawler.redis_state import LSH_SIGNATURES_KEY, SEEN_KEY, SeenRecord, for_database, url_fingerprint
+from crawler.fetch.incremental import SeenUrlMiddleware
 from storage.db import session_scope, upgrade
 from storage.models import Article, ArticleUrl
+from storage.redis_state import LSH_SIGNATURES_KEY, SEEN_KEY, SeenRecord, for_database, url_fingerprint
 from storage.types import utcnow
 
 from ..conftest import REDIS_URL, _unavailable, fresh_postgres_database

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.crawling import crawl_settings, run_crawls
+from crawler.ops.crawl_runner import crawl_settings, run_crawls
 from storage.db import upgrade
 
 

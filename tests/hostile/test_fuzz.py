@@ -1,6 +1,6 @@
 """Fuzzing: random bytes and mutated real pages through decoding, extraction, language detection, date
 parsing and discovery. No exception escapes, outputs respect the documented caps (crawler.limits,
-crawler.discovery.MAX_ENTRIES, crawler.dates.MAX_INPUT_CHARS), and the memory a page costs stays
+crawler.discovery.listings.MAX_ENTRIES, crawler.extract.dates.MAX_INPUT_CHARS), and the memory a page costs stays
 bounded by the caps whatever its size (measured with tracemalloc). No wall-clock time is asserted.
 
 Examples are derandomized so that CI sees the same inputs on every run.
@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.dates import parse_date
-from crawler.discovery import MAX_ENTRIES, DiscoveryError, parse_feed_or_sitemap, robots_sitemaps, sniff
-from crawler.encoding import decode_html
-from crawler.extraction import Extracted, extract_article
-from crawler.language import detect_language
+from crawler.discovery.listings import MAX_ENTRIES, DiscoveryError, parse_feed_or_sitemap, robots_sitemaps, sniff
+from crawler.extract.article import Extracted, extract_article
+from crawler.extract.dates import parse_date
+from crawler.extract.encoding import decode_html
+from crawler.extract.language import detect_language
 from crawler.limits import MAX_HTML_CHARS, MAX_HTML_TAGS, MAX_URL_LENGTH, cap_html, looks_binary, url_trap
 from crawler.urls import is_fetchable
 

@@ -16,11 +16,11 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
-from crawler.alternates import alternate_links_from_tree, parse_html
-from crawler.evaluation import Page, load_pages, same_day, shingle_matching, squash
-from crawler.extraction import extract_article
-from crawler.language import detect_language, normalize_lang
-from crawler.validation import drop_reason
+from bench.extraction_quality import Page, load_pages, same_day, shingle_matching, squash
+from crawler.extract.alternates import alternate_links_from_tree, parse_html
+from crawler.extract.article import extract_article
+from crawler.extract.language import detect_language, normalize_lang
+from crawler.extract.validation import drop_reason
 from settings.sources import Edition, Source, load_sources, parse_sources
 
 from ..conftest import REALWORLD_DIR, REPO_ROOT

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from crawler.content_features import Features
+from crawler.linking.features import Features
 from storage import candidates, groups
 from storage.db import session_scope
 from storage.models import Article, PendingLink, RejectedLink, SourceRow, TranslationGroup, TranslationLink

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crawler.extraction import Extracted
+from crawler.extract.article import Extracted
 from crawler.limits import MAX_URL_LENGTH
 from crawler.urls import canonicalize
 

@@ -3,7 +3,7 @@
 When a body without a Content-Length grows past DOWNLOAD_MAXSIZE, Scrapy's HTTP handler cancels the
 download and the request fails with a bare ``DownloadCancelledError``, the same failure as a download
 cancelled at shutdown. This extension counts the bytes of each download as they arrive
-(``bytes_received``) and marks a request that went past its cap, so that crawler.errors can name the
+(``bytes_received``) and marks a request that went past its cap, so that crawler.fetch.errors can name the
 failure ``too_large``. Counts are kept per request object (a retry is a new one) and vanish with it.
 """
 

@@ -1,7 +1,7 @@
 """``newsagg schedule``: start each due crawl in a process of its own and watch over it.
 
-The loop is small on purpose: croniter says when a unit is due (:mod:`crawler.scheduling`), and this
-module starts ``python -m crawler.scheduled_crawl`` for it, never two of one source at once (the crawl
+The loop is small on purpose: croniter says when a unit is due (:mod:`crawler.ops.cron`), and this
+module starts ``python -m crawler.ops.crawl_process`` for it, never two of one source at once (the crawl
 process also holds the source's lock, which covers other schedulers). It reaps each child and closes
 any job row the child left running, and sweeps rows abandoned by crawls that died elsewhere. SIGTERM
 or SIGINT stops it cleanly: no new runs start; running crawls may go on for ``NEWSAGG_SCHEDULE_DRAIN``
@@ -27,10 +27,10 @@ from typing import TextIO
 
 from scrapy.settings import Settings
 
-from crawler.alerts import AlertHooks, notify
-from crawler.locks import LockUnavailable, SourceLock
-from crawler.scheduled_crawl import EXIT_BUSY, lock_for
-from crawler.scheduling import Unit, is_due, next_fire
+from crawler.ops.alerts import AlertHooks, notify
+from crawler.ops.crawl_process import EXIT_BUSY, lock_for
+from crawler.ops.cron import Unit, is_due, next_fire
+from crawler.ops.locks import LockUnavailable, SourceLock
 from storage import jobs
 from storage.db import session_scope
 from storage.models import CrawlJob
@@ -161,7 +161,7 @@ class Scheduler:
         return self._locks[source]
 
     def _spawn(self, unit: Unit) -> None:
-        command = [sys.executable, "-m", "crawler.scheduled_crawl", unit.source, "--db", self.database_url]
+        command = [sys.executable, "-m", "crawler.ops.crawl_process", unit.source, "--db", self.database_url]
         if unit.langs:
             command += ["--lang", ",".join(unit.langs)]
         for path in self.source_paths:

@@ -31,12 +31,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
-from crawler import redis_state
-from crawler.dates import parse_date
-from crawler.redis_state import RedisState, RedisUnavailable, SeenRecord
-from storage import fetch_state
+from crawler.extract.dates import parse_date
+from storage import fetch_state, redis_state
 from storage.articles import find_url, has_articles, record_url
 from storage.db import session_scope, upgrade
+from storage.redis_state import RedisState, RedisUnavailable, SeenRecord
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import MinHash
 
-from crawler.dates import fold_digits
+from crawler.extract.dates import fold_digits
 
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")

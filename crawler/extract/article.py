@@ -22,10 +22,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import trafilatura
 
-from crawler.alternates import Alternate, alternate_links_from_tree, alternates_dict, is_section_front, parse_html
-from crawler.dates import parse_date
+from crawler.extract.alternates import (
+    Alternate,
+    alternate_links_from_tree,
+    alternates_dict,
+    is_section_front,
+    parse_html,
+)
 from crawler.extract.body import choose_text, evidence_chars
 from crawler.extract.body import is_article as decide_article
+from crawler.extract.dates import parse_date
+from crawler.extract.language import normalize_lang
 from crawler.extract.published import (
     Published,
     choose,
@@ -36,7 +43,6 @@ from crawler.extract.published import (
     time_values,
     url_day,
 )
-from crawler.language import normalize_lang
 from crawler.limits import cap_html, strip_nul
 from crawler.urls import canonicalize, is_fetchable, strip_amp
 

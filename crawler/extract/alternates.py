@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
-from crawler.language import normalize_lang
+from crawler.extract.language import normalize_lang
 from crawler.urls import canonicalize, is_fetchable
 
 HREFLANG = "hreflang"

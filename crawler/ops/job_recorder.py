@@ -2,9 +2,9 @@
 
 The row is written before the first request, so a run that fails still leaves a trace; the figures
 are read from the namespaced ``newsagg/*`` stats that the spider and pipeline steps count. A run that
-ended normally is checked against its source's health rules (:mod:`crawler.health`) and becomes
+ended normally is checked against its source's health rules (:mod:`crawler.ops.health`) and becomes
 ``degraded`` when it breaks one; a degraded or failed run sends the configured alert
-(:mod:`crawler.alerts`).
+(:mod:`crawler.ops.alerts`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from crawler import health
-from crawler.alerts import AlertHooks, notify
+from crawler.ops import health
+from crawler.ops.alerts import AlertHooks, notify
 from settings.sources import ITEM_FIELDS, Health, Source
 from storage import jobs
 from storage.db import session_scope, upgrade

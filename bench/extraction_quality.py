@@ -43,9 +43,9 @@ import trafilatura
 from langdetect import LangDetectException
 from langdetect import detect as langdetect_detect
 
-from crawler.encoding import decode_html
-from crawler.extraction import extract_article
-from crawler.language import detect_language
+from crawler.extract.article import extract_article
+from crawler.extract.encoding import decode_html
+from crawler.extract.language import detect_language
 from settings.sources import Source, load_sources
 
 OURS, BASELINE = "newsagg", "trafilatura"
@@ -233,7 +233,7 @@ def _day(value: Any) -> date | None:
 
 
 def _langdetect(text: str) -> str | None:
-    # crawler.language seeds langdetect's global factory at import, which makes this deterministic.
+    # crawler.extract.language seeds langdetect's global factory at import, which makes this deterministic.
     try:
         return str(langdetect_detect(text)) if text.strip() else None
     except LangDetectException:

@@ -23,9 +23,11 @@ from functools import lru_cache
 from datasketch import LeanMinHash, MinHashLSH
 from scrapy.settings import BaseSettings
 
-from crawler import redis_state
-from crawler.dedup import METHOD, NUM_PERM, SEED, Signature, from_bytes, similarity, to_bytes
-from crawler.redis_state import (
+from crawler.dedup.fingerprints import METHOD, NUM_PERM, SEED, Signature, from_bytes, similarity, to_bytes
+from storage import redis_state
+from storage.articles import fingerprint_ids_after, fingerprints_after
+from storage.db import normalize_url, session_scope
+from storage.redis_state import (
     LSH_BAND_KEY,
     LSH_SIGNATURES_KEY,
     LSH_SYNCED_KEY,
@@ -33,8 +35,6 @@ from crawler.redis_state import (
     RedisUnavailable,
     as_bytes,
 )
-from storage.articles import fingerprint_ids_after, fingerprints_after
-from storage.db import normalize_url, session_scope
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from crawler.redirects import RedirectLoop
-from crawler.sizes import TOO_LARGE
+from crawler.fetch.redirects import RedirectLoop
+from crawler.fetch.sizes import TOO_LARGE
 
 # Scrapy wraps Twisted's errors in its own since 2.13; both are named so either surfaces the same way.
 _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [

@@ -1,7 +1,7 @@
-"""One scheduled crawl, in a process of its own: ``python -m crawler.scheduled_crawl SOURCE ...``.
+"""One scheduled crawl, in a process of its own: ``python -m crawler.ops.crawl_process SOURCE ...``.
 
 ``newsagg schedule`` starts this for each due run (Twisted's reactor runs once per process). It takes
-the source's lock (:mod:`crawler.locks`) before the crawl writes its job row and keeps it until the
+the source's lock (:mod:`crawler.ops.locks`) before the crawl writes its job row and keeps it until the
 row is closed, so two runs of one source never overlap, whichever scheduler started them. Exit
 status: 0 finished, 1 any other outcome, 2 a configuration error, 75 (EX_TEMPFAIL) skipped because
 the source was already running.
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from crawler.crawling import crawl_settings, run_crawls
-from crawler.locks import LockBusy, LockUnavailable, SourceLock, source_lock
-from crawler.scheduling import parse_overrides
+from crawler.ops.crawl_runner import crawl_settings, run_crawls
+from crawler.ops.cron import parse_overrides
+from crawler.ops.locks import LockBusy, LockUnavailable, SourceLock, source_lock
 from settings.sources import SourceConfigError
 from storage.db import DatabaseError, session_scope
 from storage.models import CrawlJob
@@ -37,7 +37,7 @@ def lock_for(source_key: str, settings: Settings) -> SourceLock:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m crawler.scheduled_crawl", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m crawler.ops.crawl_process", description=__doc__.split("\n")[0])
     parser.add_argument("source")
     parser.add_argument("--lang", help="only these editions, e.g. ru,en")
     parser.add_argument("--db", required=True, metavar="URL")

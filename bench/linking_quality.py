@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.content_features import extract_features
-from crawler.linking import content_score
+from crawler.linking.evidence import content_score
+from crawler.linking.features import extract_features
 
 SAME_STORY_MAX = 1.5
 UNRELATED_MIN = 3.5

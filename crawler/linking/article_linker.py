@@ -8,7 +8,7 @@ Evidence, strongest first (DESIGN §8):
   variant) or in another language than declared is not linked.
 - a shared URL id (``translations: url_id`` in the source file) between editions of one source,
   within ``url_id_max_days`` of each other.
-- content (:func:`crawler.linking.content_score`) against the other-language articles of the same
+- content (:func:`crawler.linking.evidence.content_score`) against the other-language articles of the same
   source published within the time window; the best candidate per language is linked when it
   reaches the threshold and the article is its best candidate in return.
 """
@@ -25,10 +25,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.alternates import Alternate, is_section_front
-from crawler.content_features import Features, extract_features
-from crawler.language import normalize_lang
-from crawler.linking import (
+from crawler.extract.alternates import Alternate, is_section_front
+from crawler.extract.language import normalize_lang
+from crawler.linking.evidence import (
     CONTENT,
     DEFAULT_CONTENT_THRESHOLD,
     HREFLANG,
@@ -37,6 +36,7 @@ from crawler.linking import (
     found_name,
     method_score,
 )
+from crawler.linking.features import Features, extract_features
 from crawler.urls import canonicalize, is_fetchable
 from storage import candidates, groups
 from storage.articles import find_by_url

@@ -2,9 +2,9 @@
 
 Two versions of a story in different languages share little vocabulary but much else: the same
 numbers (once digits are folded across scripts and thousand separators normalised), the same dates,
-the same people and places (once transliterated, see :mod:`crawler.translit`), the same quoted
+the same people and places (once transliterated, see :mod:`crawler.linking.translit`), the same quoted
 URLs and handles. :func:`extract_features` reads those from a title and body;
-:func:`crawler.linking.content_score` compares two feature sets.
+:func:`crawler.linking.evidence.content_score` compares two feature sets.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from crawler.translit import sound_key
+from crawler.linking.translit import sound_key
 
 FEATURES_VERSION = 1
 """Bump when extraction changes, so that stored features are recomputed."""

@@ -7,10 +7,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from crawler.encoding import decode_html
-from crawler.extraction import extract_article
-from crawler.language import detect_language
-from crawler.validation import drop_reason
+from crawler.extract.article import extract_article
+from crawler.extract.encoding import decode_html
+from crawler.extract.language import detect_language
+from crawler.extract.validation import drop_reason
 from settings.sources import Source
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024

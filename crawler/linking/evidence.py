@@ -2,7 +2,7 @@
 
 Publisher-declared evidence (hreflang, og:locale, sitemap alternates, switcher links, a shared URL
 id) names the other version; content evidence has to find it. :func:`content_score` compares the
-language-independent features of two articles (:mod:`crawler.content_features`): the share of
+language-independent features of two articles (:mod:`crawler.linking.features`): the share of
 numbers, names, dates and quoted addresses they have in common, damped while the shared evidence
 is still small, so that two reports of one kind of event (an earthquake, a budget vote) that share
 a couple of figures stay far below two versions of one story.
@@ -14,7 +14,7 @@ import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from crawler.content_features import Features
+from crawler.linking.features import Features
 
 HREFLANG = "hreflang"
 OG_LOCALE = "og_locale"

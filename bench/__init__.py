@@ -1,0 +1,1 @@
+"""Benchmarks and quality evaluations (not part of the installed package)."""

@@ -1,0 +1,1 @@
+"""Deduplication: content fingerprints and the near-duplicate index."""

@@ -1,0 +1,1 @@
+"""Article candidates from feeds, sitemaps, robots.txt and listing pages. Pure."""

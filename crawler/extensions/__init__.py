@@ -1,1 +1,0 @@
-"""Scrapy extensions that watch a crawl: the crawl_jobs record."""

@@ -1,0 +1,1 @@
+"""Operations: running crawls, schedules, locks, job records, health rules, alerts, metrics."""
