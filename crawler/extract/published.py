@@ -60,6 +60,8 @@ _ASIDE_TAGS = frozenset({"aside", "nav"})
 _STOP_TAGS = frozenset({"article", "main", "body", "html"})
 # /2020/04/07/, /2020-04-07-slug, /20200407/: a full day in the path.
 _URL_DAY = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([/_.-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12][0-9]|3[01])(?![0-9])")
+# /2017/7/12/: path segments may drop the leading zeros.
+_URL_SEGMENTS_DAY = re.compile(r"/((?:19|20)[0-9]{2})/([1-9]|0[1-9]|1[0-2])/([1-9]|0[1-9]|[12][0-9]|3[01])(?:/|$)")
 
 
 @dataclass(frozen=True)
@@ -159,9 +161,13 @@ def url_day(url: str) -> str | None:
     except ValueError:
         return None
     match = _URL_DAY.search(path)
-    if match is None:
+    segments = _URL_SEGMENTS_DAY.search(path)
+    if match is not None:
+        year, _, month, day = match.groups()
+    elif segments is not None:
+        year, month, day = segments.groups()
+    else:
         return None
-    year, _, month, day = match.groups()
     try:
         return date(int(year), int(month), int(day)).isoformat()
     except ValueError:

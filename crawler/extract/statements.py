@@ -3,9 +3,12 @@ URL, the visible dateline, the feed, htmldate's guess; crawler/extract/published
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
+
+import htmldate
 
 from crawler.extract.dates import parse_date
 from crawler.extract.page import Page, ld_strings
@@ -32,7 +35,8 @@ _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "l
 def find_published(page: Page, hints: Mapping[str, Any], guess: Any) -> Published | None:
     """The publication time the page's own sources agree on (crawler/extract/published.py): the first
     statement of each kind (JSON-LD, meta tags, itemprop, <time>, the URL, the visible dateline), the
-    feed's date, and htmldate's guess (via trafilatura)."""
+    feed's date, and htmldate's guess (via trafilatura; htmldate itself when trafilatura gave no
+    document and the page states no date anywhere else)."""
     zone = page.timezone
     hint = hints.get("published")
     statements: list[tuple[str, list[Any]]] = [
@@ -45,7 +49,19 @@ def find_published(page: Page, hints: Mapping[str, Any], guess: Any) -> Publishe
         ("hint", [hint.isoformat() if isinstance(hint, datetime) else hint]),
         ("guess", [guess]),
     ]
-    return choose(found for kind, values in statements for found in first_label_dates(kind, values, zone, 1))
+    found = [found for kind, values in statements for found in first_label_dates(kind, values, zone, 1)]
+    if not found:
+        found = list(first_label_dates("guess", [_htmldate(page)], zone, 1))
+    return choose(found)
+
+
+def _htmldate(page: Page) -> str | None:
+    try:
+        # htmldate prunes the tree it is given; the page's tree is read again afterwards.
+        guess = htmldate.find_date(copy.deepcopy(page.tree), url=page.url, original_date=True)
+    except Exception:  # a heuristic over arbitrary markup; no date is the answer when it fails
+        return None
+    return guess if isinstance(guess, str) else None
 
 
 def modified_values(page: Page) -> list[str]:
