@@ -103,7 +103,7 @@ def extract_article(html: str, url: str, *, timezone: str = "UTC", hints: Mappin
     precise = _attr(document, "text")
     text = choose_text(
         precise if isinstance(precise, str) else "",
-        evidence_chars(page.tree, next(iter(ld_strings(page.ld.get("articleBody"))), None)),
+        evidence_chars(next(iter(ld_strings(page.ld.get("articleBody"))), None)),
         lambda: _balanced_text(html, url),
     )
     body = _body(text, header, title)

@@ -1,10 +1,10 @@
 """Which of trafilatura's two readings of a page is its body, and whether the page is an article.
 
-Precision mode drops boilerplate best, but on some templates it keeps two paragraphs of seventeen or
-stops after the third. The balanced mode is a second full pass, so it runs only when the page's own
-evidence says precision mode left prose behind: the JSON-LD ``articleBody``, or the paragraphs of
-the page outside comments and asides, being much longer than what precision mode kept. Its text is
-taken when precision mode kept less than half of it.
+Precision mode finds where an article starts and ends best, but inside it drops short headings and
+closing lines, and on some templates it keeps two paragraphs of seventeen. So the balanced reading
+is taken between the first and the last line that precision mode kept, and wholly when precision
+mode kept less than half of it. The balanced pass is skipped when the page's JSON-LD
+``articleBody`` shows that precision mode already holds the whole text.
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from crawler.extract.published import in_aside
-
 # Shorter text is a teaser, caption or widget, not an article, unless the page's own metadata says
 # it is an article.
 MIN_ARTICLE_CHARS = 250
-# Precision mode kept less than this share of the evidence (or of the balanced reading): it lost prose.
+# Precision mode kept less than this share of the balanced reading: it lost prose, take all of it.
 KEPT_SHARE = 0.5
-# Paragraphs shorter than this are captions, bylines and buttons, not prose the body should hold.
-MIN_PROSE_CHARS = 80
+# Precision mode holds this share of the JSON-LD articleBody: it has the whole text.
+COMPLETE_SHARE = 0.9
 # Index pages extract as a column of headlines: above this share of body characters coming from
 # link texts the page is a link list.
 LINK_LIST_SHARE = 0.5
@@ -29,32 +27,35 @@ MIN_LINK_TEXT_CHARS = 15
 
 
 def choose_text(precise: str, evidence_chars: int, balanced: Callable[[], str]) -> str:
-    """Precision mode's text, or the balanced reading when precision mode dropped most of it.
+    """The body text from precision mode's ``precise`` and the ``balanced`` reading (run on demand).
 
-    ``balanced`` runs the second pass; it is called only when ``precise`` is too short for an
-    article or much shorter than ``evidence_chars`` (what the page's structure says the body holds).
+    ``evidence_chars`` is how long the page's own structure says the body is (``evidence_chars``);
+    when ``precise`` is an article holding nearly all of it, the second pass is not run.
     """
-    if len(precise) >= MIN_ARTICLE_CHARS and len(precise) >= KEPT_SHARE * evidence_chars:
+    if len(precise) >= MIN_ARTICLE_CHARS and len(precise) >= COMPLETE_SHARE * evidence_chars > 0:
         return precise
     wider = balanced()
-    if len(wider) < MIN_ARTICLE_CHARS or len(precise) >= KEPT_SHARE * len(wider):
-        return precise if precise or len(wider) < MIN_ARTICLE_CHARS else wider
-    return wider
+    if len(wider) < MIN_ARTICLE_CHARS:
+        return precise if precise else wider
+    if len(precise) < MIN_ARTICLE_CHARS or len(precise) < KEPT_SHARE * len(wider):
+        return wider
+    return within_span(precise, wider)
 
 
-def evidence_chars(tree: Any, article_body: str | None) -> int:
-    """How long the page's own structure says the body is: JSON-LD ``articleBody``, else the prose
-    paragraphs of its <article> (of the whole page when it has none), outside asides."""
-    if article_body and len(article_body) >= MIN_ARTICLE_CHARS:
-        return len(" ".join(article_body.split()))
-    articles = tree.xpath("//article")
-    scope = max(articles, key=lambda node: len(node.text_content())) if articles else tree
-    total = 0
-    for paragraph in scope.iter("p"):
-        text = " ".join(paragraph.text_content().split())
-        if len(text) >= MIN_PROSE_CHARS and not in_aside(paragraph):
-            total += len(text)
-    return total
+def within_span(precise: str, wider: str) -> str:
+    """``wider``'s lines from the first to the last line that ``precise`` also has; ``precise`` when
+    fewer than two of its lines are found there (the readings disagree on where the article is)."""
+    kept = {_norm(line) for line in precise.splitlines() if line.strip()}
+    lines = [line for line in wider.splitlines() if line.strip()]
+    anchors = [index for index, line in enumerate(lines) if _norm(line) in kept]
+    if len(anchors) < 2:
+        return precise
+    return "\n".join(lines[anchors[0] : anchors[-1] + 1])
+
+
+def evidence_chars(article_body: str | None) -> int:
+    """How long the page's JSON-LD ``articleBody`` says the body is; 0 when it gives none."""
+    return len(" ".join(article_body.split())) if article_body else 0
 
 
 def _norm(text: str) -> str:
