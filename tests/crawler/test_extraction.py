@@ -8,7 +8,7 @@ import pytest
 
 from crawler.extract.alternates import HREFLANG, Alternate
 from crawler.extract.article import extract_article
-from crawler.extract.body import MIN_ARTICLE_CHARS
+from crawler.extract.body import MIN_ARTICLE_CHARS, choose_text, within_span
 from crawler.extract.encoding import decode_html
 
 URL = "https://news.example/en/news/101-ferry-returns"
@@ -219,6 +219,32 @@ def test_a_link_list_is_not_an_article() -> None:
     )
     extracted = extract_article(html, URL)
     assert (extracted.is_article, extracted.drop_reason) == (False, "not_article")
+
+
+def test_an_article_by_its_json_ld_is_never_a_link_list() -> None:
+    # A round-up whose paragraphs are links to the stories it sums up: its JSON-LD says it is an article.
+    items = "".join(
+        f'<p><a href="/en/news/{n}-story">Ministers of the region meet again for round number {n} of talks</a></p>'
+        for n in range(12)
+    )
+    html = article(jsonld(headline=TITLE), paragraphs=()).replace("</div></article>", f"{items}</div></article>")
+    extracted = extract_article(html, URL)
+    assert extracted.body and (extracted.is_article, extracted.drop_reason) == (True, None)
+    website = html.replace('"@type": "NewsArticle"', '"@type": "WebPage"').replace(
+        'content="article"', 'content="website"'
+    )
+    assert extract_article(website, URL).drop_reason == "not_article"
+
+
+def test_the_balanced_reading_fills_in_what_precision_mode_dropped_inside_the_article() -> None:
+    precise = "\n".join(PARAGRAPHS)
+    wider = "\n".join(["Menu", PARAGRAPHS[0], "What the islanders say", *PARAGRAPHS[1:], "Share this story"])
+    assert choose_text(precise, 0, lambda: wider).splitlines() == wider.splitlines()[1:-1]
+    assert within_span(precise, wider).splitlines() == wider.splitlines()[1:-1]
+    # Precision mode kept a fraction of the balanced reading: the balanced reading is the body.
+    assert choose_text(PARAGRAPHS[0] * 2, 0, lambda: "\n".join(PARAGRAPHS * 4)) == "\n".join(PARAGRAPHS * 4)
+    # JSON-LD articleBody shows precision mode has the whole text: no second pass.
+    assert choose_text(precise, len(precise), lambda: pytest.fail("second pass")) == precise
 
 
 def test_an_article_without_text_is_an_empty_body() -> None:
