@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import trafilatura
 
 from crawler.extract.alternates import Alternate, alternate_links_from_tree, alternates_dict, parse_html
-from crawler.extract.body import choose_text, evidence_chars
+from crawler.extract.body import choose_text, evidence_chars, link_texts
 from crawler.extract.body import is_article as decide_article
 from crawler.extract.fields import (
     canonical_url,
@@ -105,6 +105,7 @@ def extract_article(html: str, url: str, *, timezone: str = "UTC", hints: Mappin
         precise if isinstance(precise, str) else "",
         evidence_chars(next(iter(ld_strings(page.ld.get("articleBody"))), None)),
         lambda: _balanced_text(html, url),
+        header | link_texts(page.tree),
     )
     body = _body(text, header, title)
     is_article = decide_article(_claims_article(page), page.ld_is_article, body, page.tree)

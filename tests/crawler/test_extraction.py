@@ -239,12 +239,20 @@ def test_an_article_by_its_json_ld_is_never_a_link_list() -> None:
 def test_the_balanced_reading_fills_in_what_precision_mode_dropped_inside_the_article() -> None:
     precise = "\n".join(PARAGRAPHS)
     wider = "\n".join(["Menu", PARAGRAPHS[0], "What the islanders say", *PARAGRAPHS[1:], "Share this story"])
-    assert choose_text(precise, 0, lambda: wider).splitlines() == wider.splitlines()[1:-1]
+    assert choose_text(precise, 0, lambda: wider, set()).splitlines() == wider.splitlines()[1:-1]
     assert within_span(precise, wider).splitlines() == wider.splitlines()[1:-1]
     # Precision mode kept a fraction of the balanced reading: the balanced reading is the body.
-    assert choose_text(PARAGRAPHS[0] * 2, 0, lambda: "\n".join(PARAGRAPHS * 4)) == "\n".join(PARAGRAPHS * 4)
+    longer = "\n".join(PARAGRAPHS * 4)
+    assert choose_text("\n".join(PARAGRAPHS[:2]), 0, lambda: longer, set()) == longer
+    # Unless that reading is of another part of the page.
+    elsewhere = "\n".join(f"Cookie notice number {n} and other boilerplate of the page." for n in range(40))
+    assert choose_text("\n".join(PARAGRAPHS[:2]), 0, lambda: elsewhere, set()) == "\n".join(PARAGRAPHS[:2])
+    # Link texts inside the span are what precision mode rightly dropped.
+    teaser = "Read also: the ferry timetable for the summer"
+    spanned = "\n".join([PARAGRAPHS[0], teaser, PARAGRAPHS[1], PARAGRAPHS[2]])
+    assert within_span(precise, spanned, {teaser.casefold()}) == precise
     # JSON-LD articleBody shows precision mode has the whole text: no second pass.
-    assert choose_text(precise, len(precise), lambda: pytest.fail("second pass")) == precise
+    assert choose_text(precise, len(precise), lambda: pytest.fail("second pass"), set()) == precise
 
 
 def test_an_article_without_text_is_an_empty_body() -> None:
