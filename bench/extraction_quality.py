@@ -49,7 +49,6 @@ from crawler.extract.language import detect_language
 from settings.sources import Source, load_sources
 
 OURS, BASELINE = "newsagg", "trafilatura"
-SYSTEMS = (OURS, BASELINE)
 ALL = "all"
 # Figures in table order; each is "higher is better", so a floor is a minimum.
 FIGURES = ("body_precision", "body_recall", "body_f1", "snippets", "clean", "title", "date", "lang", "lang_lead")

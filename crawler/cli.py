@@ -15,8 +15,10 @@ from crawler.commands import (
     UserError,
     add_db_option,
     add_sources_option,
+    create_or_require_database,
     database_url,
     registry,
+    require_database,
     source_paths,
 )
 from crawler.commands.report import render_summary, to_json
@@ -102,7 +104,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UserError("--limit must be a positive number of articles")
     db_url = database_url(args)
-    upgrade(db_url)
+    create_or_require_database(db_url)
     settings = crawl_settings(db_url, source_paths(args), {"NEWSAGG_JOB_TRIGGER": "manual"})
     spider_args = {"lang": ",".join(langs) or None, "limit": args.limit}
     runs = run_crawls(args.source, settings, spider_args=spider_args, progress=sys.stderr)
@@ -133,7 +135,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     db_url = database_url(args)
-    upgrade(db_url)
+    require_database(db_url)
     result = _summary(db_url)
     if args.json:
         print(to_json(result))

@@ -66,14 +66,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.redirects.RedirectLoopMiddleware": 610,
 }
 
-# extract → language → validate → dedupe → store → link, with gaps for later steps.
+# extract → language → validate → (dedupe → store → link: one transaction per item, on a writer thread).
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 100,
     "crawler.pipelines.language.LanguagePipeline": 200,
     "crawler.pipelines.validate.ValidatePipeline": 300,
-    "crawler.pipelines.dedupe.DedupePipeline": 400,
-    "crawler.pipelines.store.StorePipeline": 500,
-    "crawler.pipelines.link.LinkPipeline": 600,
+    "crawler.pipelines.persist.PersistPipeline": 400,
 }
 
 # --- newsagg ---

@@ -28,7 +28,6 @@ class Environment:
     redis_url: str | None
     source_paths: tuple[Path, ...]
     log_level: str
-    in_ci: bool
     redis_prefix: str = "newsagg"
     alert_webhook: str | None = None
     alert_command: str | None = None
@@ -42,7 +41,6 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
         redis_url=env.get("NEWSAGG_REDIS_URL") or None,
         source_paths=paths,
         log_level=(env.get("NEWSAGG_LOG_LEVEL") or DEFAULT_LOG_LEVEL).upper(),
-        in_ci=env.get("CI") == "true",
         redis_prefix=env.get("NEWSAGG_REDIS_PREFIX") or "newsagg",
         alert_webhook=env.get("NEWSAGG_ALERT_WEBHOOK") or None,
         alert_command=env.get("NEWSAGG_ALERT_COMMAND") or None,

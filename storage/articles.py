@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,6 @@ from storage.models import Article, ArticleFingerprint, ArticleUrl, ArticleVersi
 from storage.types import utcnow
 
 # Kinds of article_urls rows (docs/schema.md); "canonical" is the article's own URL.
-URL_KINDS = ("canonical", "alias", "redirect", "tracking", "amp", "duplicate", "near_duplicate", "syndicated")
 # Sightings of the article's text at another address: an exact copy, a near copy, a declared syndication.
 DUPLICATE_KINDS = ("duplicate", "near_duplicate", "syndicated")
 
@@ -34,17 +34,23 @@ def ensure_source(session: Session, source: Source) -> int:
     return row.id
 
 
-def find_by_url(session: Session, *urls: str) -> Article | None:
+def find_article(session: Session, *urls: str) -> Article | None:
     """The article stored under any of ``urls``, as its canonical URL or any URL seen for it."""
-    wanted = [u for u in urls if u]
+    found = find_url(session, *urls)
+    return found[0] if found is not None else None
+
+
+def find_articles(session: Session, urls: Iterable[str]) -> dict[str, Article]:
+    """The stored article of each of ``urls`` that leads to one (canonical or seen), in two queries."""
+    wanted = list(dict.fromkeys(u for u in urls if u))
     if not wanted:
-        return None
-    article = session.scalar(select(Article).where(Article.canonical_url.in_(wanted)).limit(1))
-    if article is not None:
-        return article
-    return session.scalar(
-        select(Article).join(ArticleUrl, ArticleUrl.article_id == Article.id).where(ArticleUrl.url.in_(wanted)).limit(1)
-    )
+        return {}
+    found = {a.canonical_url: a for a in session.scalars(select(Article).where(Article.canonical_url.in_(wanted)))}
+    rest = [u for u in wanted if u not in found]
+    if rest:
+        query = select(ArticleUrl.url, Article).join(Article, ArticleUrl.article_id == Article.id)
+        found.update({url: article for url, article in session.execute(query.where(ArticleUrl.url.in_(rest)))})
+    return found
 
 
 def find_url(session: Session, *urls: str) -> tuple[Article, str] | None:
@@ -77,15 +83,6 @@ def has_articles(session: Session) -> bool:
 
 def find_by_hash(session: Session, content_hash: str) -> Article | None:
     return session.scalar(select(Article).where(Article.content_hash == content_hash))
-
-
-def known_urls(session: Session, urls: list[str]) -> set[str]:
-    """Which of ``urls`` are stored already (canonical or seen)."""
-    if not urls:
-        return set()
-    found = set(session.scalars(select(Article.canonical_url).where(Article.canonical_url.in_(urls))))
-    found.update(session.scalars(select(ArticleUrl.url).where(ArticleUrl.url.in_(urls))))
-    return found
 
 
 @dataclass(frozen=True)
@@ -192,6 +189,36 @@ def record_url(
     elif refresh:
         row.last_seen_at = seen_at
     return row
+
+
+def record_urls(
+    session: Session,
+    article: Article,
+    seen: Sequence[tuple[str, str]],
+    *,
+    source_id: int,
+    seen_at: datetime,
+    refresh: bool = True,
+) -> None:
+    """:func:`record_url` for many (url, kind) pairs: one query for those already known, one insert for the rest."""
+    wanted = list(dict.fromkeys(url for url, _kind in seen))
+    known = {row.url: row for row in session.scalars(select(ArticleUrl).where(ArticleUrl.url.in_(wanted)))}
+    new: dict[str, dict[str, Any]] = {}
+    for url, kind in seen:
+        if url in known:
+            if refresh:
+                known[url].last_seen_at = seen_at
+        elif url not in new:
+            new[url] = {
+                "url": url,
+                "article_id": article.id,
+                "source_id": source_id,
+                "kind": kind,
+                "first_seen_at": seen_at,
+                "last_seen_at": seen_at,
+            }
+    if new:
+        session.execute(insert(ArticleUrl), list(new.values()))
 
 
 def promote_earlier_copy(

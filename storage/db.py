@@ -1,18 +1,36 @@
-"""Engines, sessions and schema upgrades, for SQLite and PostgreSQL alike."""
+"""The Database component: engine, sessions and schema check, for SQLite and PostgreSQL alike.
+
+A crawl builds one :class:`Database` from its settings (:meth:`Database.from_crawler`) and every component of
+that crawl shares it; a command builds one for its run. Nothing is cached per process. The schema comes only
+from Alembic (:func:`upgrade`), run by ``newsagg db upgrade`` and by the commands that create a database;
+everything else checks that the schema is current (:meth:`Database.check_schema`) and stops with a clear
+message when it is not.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+T = TypeVar("T")
+
+# The attribute of a Scrapy crawler that holds its Database: one per crawl, whichever component asks first.
+_CRAWLER_ATTRIBUTE = "newsagg_database"
 
 
 class DatabaseError(RuntimeError):
@@ -26,15 +44,6 @@ def redact(url: str) -> str:
         return url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # Foreign keys are off by default in SQLite; WAL lets readers (stats, serve) run beside a crawl.
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
 def normalize_url(url: str) -> str:
     """Plain ``postgresql://`` URLs use psycopg 3, the driver this project installs."""
     try:
@@ -46,48 +55,132 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-_engines: dict[str, Engine] = {}
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # Foreign keys are off by default in SQLite; WAL lets readers (stats, serve) run beside a crawl.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
-def get_engine(url: str) -> Engine:
-    """One engine (and connection pool) per database URL in this process."""
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split())
+
+
+def unreachable(url: str, exc: OperationalError) -> DatabaseError:
+    return DatabaseError(f"cannot reach database {redact(url)}: {_one_line(exc.orig)}")
+
+
+def create_database_engine(url: str) -> Engine:
     url = normalize_url(url)
-    if url in _engines:
-        return _engines[url]
     try:
         engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
         raise DatabaseError(f"cannot use database {redact(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    _engines[url] = engine
     return engine
 
 
-def dispose_engine(url: str) -> None:
-    """Close the pool of ``url`` (before its database is dropped, say)."""
-    _upgraded.difference_update({key for key in _upgraded if key.startswith(f"{normalize_url(url)}@")})
-    engine = _engines.pop(normalize_url(url), None)
-    if engine is not None:
-        engine.dispose()
+class Database:
+    """One database as a crawl or a command uses it.
 
+    ``bind`` lets a caller hand in a connection with a transaction already open (tests roll it back): the
+    sessions then work in savepoints inside it.
+    """
 
-def _session_factory(url: str) -> sessionmaker[Session]:
-    return sessionmaker(get_engine(url), expire_on_commit=False)
+    def __init__(self, url: str, *, bind: Connection | None = None) -> None:
+        self.url = normalize_url(url)
+        self.given_url = url  # as the user wrote it, for messages
+        self.engine = bind.engine if bind is not None else create_database_engine(self.url)
+        self._owns_engine = bind is None
+        if bind is not None:
+            self._sessions = sessionmaker(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        else:
+            self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._shared: dict[str, Any] = {}
+        self._schema_checked = False
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Database:
+        return cls(str(settings.get("NEWSAGG_DATABASE_URL")))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Database:
+        """The crawl's Database, built on first use and closed when the crawl's engine stops."""
+        database: Database | None = getattr(crawler, _CRAWLER_ATTRIBUTE, None)
+        if database is None:
+            from scrapy import signals
+
+            database = cls.from_settings(crawler.settings)
+            setattr(crawler, _CRAWLER_ATTRIBUTE, database)
+            crawler.signals.connect(database.close, signal=signals.engine_stopped)
+        return database
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def shared(self, name: str, build: Callable[[], T]) -> T:
+        """A component that every user of this database shares (the near-duplicate index, the Redis
+        state), built once on first use."""
+        if name not in self._shared:
+            self._shared[name] = build()
+        value: T = self._shared[name]
+        return value
+
+    def check_schema(self) -> None:
+        """Raise :class:`DatabaseError` unless the schema is at the newest revision; checked once."""
+        if self._schema_checked:
+            return
+        heads = set(ScriptDirectory.from_config(alembic_config(self.url)).get_heads())
+        try:
+            with self.engine.connect() as connection:
+                current = set(MigrationContext.configure(connection).get_current_heads())
+        except OperationalError as exc:
+            raise unreachable(self.given_url, exc) from None
+        if not current:
+            raise DatabaseError(f"database {redact(self.given_url)} has no newsagg schema: run `newsagg db upgrade`")
+        if current != heads:
+            raise DatabaseError(
+                f"database {redact(self.given_url)} is at revision {', '.join(sorted(current))}, this newsagg needs "
+                f"{', '.join(sorted(heads))}: run `newsagg db upgrade`"
+            )
+        self._schema_checked = True
+
+    def close(self) -> None:
+        for value in self._shared.values():
+            closer = getattr(value, "close", None)
+            if callable(closer):
+                closer()
+        self._shared.clear()
+        if self._owns_engine:
+            self.engine.dispose()
 
 
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
-    session = _session_factory(url)()
+    """One unit of work on ``url`` through a Database of its own (one-off reads and writes)."""
+    database = Database(url)
     try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        with database.session() as session:
+            yield session
     finally:
-        session.close()
+        database.close()
 
 
 def alembic_config(url: str) -> Config:
@@ -97,32 +190,11 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split())
-
-
-_upgraded: set[str] = set()
-
-
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema to ``revision``: the only way the schema is built.
-
-    Each crawl component that writes calls this; within one process the work is done once per database.
-    """
-    key = f"{normalize_url(url)}@{revision}"
-    if key in _upgraded:
-        return
+    """Bring the schema to ``revision``: the only way the schema is built."""
     try:
         command.upgrade(alembic_config(url), revision)
-        _upgraded.add(key)
     except OperationalError as exc:
-        raise DatabaseError(f"cannot reach database {redact(url)}: {_one_line(exc.orig)}") from None
+        raise unreachable(url, exc) from None
     except ImportError as exc:
         raise DatabaseError(f"cannot use database {redact(url)}: its driver is not installed ({exc.name})") from None
-
-
-def is_current(url: str) -> bool:
-    try:
-        return "alembic_version" in inspect(get_engine(url)).get_table_names()
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot reach database {redact(url)}: {_one_line(exc.orig)}") from None

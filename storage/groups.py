@@ -9,10 +9,10 @@ and every link that loses is recorded in ``rejected_links`` with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from crawler.linking.evidence import choose_links, strength
@@ -183,16 +183,24 @@ def group_langs(session: Session, article: Article) -> set[str]:
     return set(session.scalars(select(Article.lang).where(Article.group_id == article.group_id)))
 
 
-def add_pending(session: Session, article: Article, target_url: str, target_lang: str, method: str) -> bool:
-    """Remember a declared translation whose page is not stored yet; False when already known."""
-    exists = session.scalar(
-        select(PendingLink.id).where(PendingLink.article_id == article.id, PendingLink.target_url == target_url)
+def add_pending(session: Session, article: Article, targets: Sequence[tuple[str, str, str]]) -> list[bool]:
+    """Remember declared translations, (target URL, language, method) each, whose page is not stored yet;
+    says for each whether it is new (False: already known). One query, one insert, however many."""
+    urls = [url for url, _lang, _method in targets]
+    known = set(
+        session.scalars(
+            select(PendingLink.target_url).where(PendingLink.article_id == article.id, PendingLink.target_url.in_(urls))
+        )
     )
-    if exists is not None:
-        return False
-    session.add(PendingLink(article_id=article.id, target_url=target_url, target_lang=target_lang, method=method))
-    session.flush()
-    return True
+    added, rows = [], []
+    for url, lang, method in targets:
+        added.append(url not in known)
+        if url not in known:
+            known.add(url)
+            rows.append({"article_id": article.id, "target_url": url, "target_lang": lang, "method": method})
+    if rows:
+        session.execute(insert(PendingLink), rows)
+    return added
 
 
 def pending_for(session: Session, urls: list[str]) -> list[PendingLink]:

@@ -21,7 +21,7 @@ from typing import Any
 import redis
 from scrapy.settings import BaseSettings
 
-from storage.db import normalize_url, redact
+from storage.db import Database, normalize_url, redact
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,9 @@ class RedisState:
         client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30)
         return cls(client, prefix or DEFAULT_PREFIX)
 
+    def close(self) -> None:
+        self.client.close()
+
     def key(self, template: str, **fields: Any) -> str:
         return template.format(prefix=self.prefix, **fields)
 
@@ -135,28 +138,21 @@ class RedisState:
                 self.client.delete(*mine)
 
 
-_states: dict[tuple[str, str], RedisState] = {}
-
-
 def database_tag(database_url: str) -> str:
     """A short stable name for a database (its URL without the password)."""
     return hashlib.sha1(redact(normalize_url(database_url)).encode("utf-8")).hexdigest()[:10]
 
 
 def for_database(redis_url: str, prefix: str, database_url: str) -> RedisState:
-    """The state of ``database_url``'s crawls in that Redis: one client (and connection pool) per Redis
-    URL, prefix and database in a process, whichever component asks."""
-    scoped = f"{prefix or DEFAULT_PREFIX}:{database_tag(database_url)}"
-    state = _states.get((redis_url, scoped))
-    if state is None:
-        state = _states[(redis_url, scoped)] = RedisState.from_url(redis_url, scoped)
-    return state
+    """A client for the state of ``database_url``'s crawls in that Redis."""
+    return RedisState.from_url(redis_url, f"{prefix or DEFAULT_PREFIX}:{database_tag(database_url)}")
 
 
-def from_settings(settings: BaseSettings) -> RedisState | None:
-    """The shared state when ``NEWSAGG_REDIS_URL`` is set, else None (the database and memory serve)."""
+def for_crawl(settings: BaseSettings, database: Database) -> RedisState | None:
+    """The crawl's shared state when ``NEWSAGG_REDIS_URL`` is set (one client per Database, whichever
+    component asks), else None: the database and memory serve."""
     url = settings.get("NEWSAGG_REDIS_URL")
     if not url:
         return None
-    prefix = str(settings.get("NEWSAGG_REDIS_PREFIX") or DEFAULT_PREFIX)
-    return for_database(str(url), prefix, str(settings.get("NEWSAGG_DATABASE_URL")))
+    prefix = str(settings.get("NEWSAGG_REDIS_PREFIX"))
+    return database.shared("redis_state", lambda: for_database(str(url), prefix, database.url))

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,13 @@ def run_newsagg(
         check=False,
         env={**os.environ, **(env or {})},
     )
+
+
+def project_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every setting of settings/crawl.py (the one place defaults live), with ``overrides`` on top."""
+    import settings.crawl as module
+
+    return {name: getattr(module, name) for name in dir(module) if name.isupper()} | (overrides or {})
 
 
 def in_ci() -> bool:
@@ -75,9 +83,6 @@ def fresh_postgres_database() -> Iterator[str]:
     try:
         yield url
     finally:
-        from storage.db import dispose_engine
-
-        dispose_engine(url)
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -96,3 +101,73 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     with fresh_postgres_database() as url:
         upgrade(url)
         yield url
+
+
+def _savepoints_on_sqlite(engine: Any) -> None:
+    """pysqlite opens transactions lazily and so breaks SAVEPOINT: let SQLAlchemy emit BEGIN itself."""
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite database at the newest schema, built once per test session."""
+    from storage.db import upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('schema') / 'newsagg.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres() -> Iterator[str]:
+    """A PostgreSQL database at the newest schema, built once per test session."""
+    from storage.db import upgrade
+
+    with fresh_postgres_database() as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A Database whose every write is rolled back after the test (sessions work in savepoints of one
+    outer transaction), on the schema built once per session; one of each kind."""
+    from storage.db import Database, create_database_engine
+
+    url = request.getfixturevalue("migrated_sqlite" if request.param == "sqlite" else "migrated_postgres")
+    engine = create_database_engine(url)
+    _savepoints_on_sqlite(engine)
+    with engine.connect() as connection:
+        outer = connection.begin()
+        try:
+            yield Database(url, bind=connection)
+        finally:
+            outer.rollback()
+    engine.dispose()
+
+
+@pytest.fixture
+def open_database() -> Iterator[Any]:
+    """A factory of Database components (one per simulated crawl), all closed after the test."""
+    from storage.db import Database
+
+    opened: list[Database] = []
+
+    def open_one(url: str) -> Database:
+        opened.append(Database(url))
+        return opened[-1]
+
+    yield open_one
+    for database in opened:
+        database.close()

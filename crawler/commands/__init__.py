@@ -12,13 +12,11 @@ from typing import Any
 
 from settings.environment import read_environment
 from settings.sources import Source, load_sources
+from storage.db import Database, normalize_url, upgrade
 
 
 class UserError(Exception):
     """A mistake the user can fix; reported as one line, exit status 2."""
-
-
-Subcommands = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -56,3 +54,35 @@ def parse_time(value: str) -> Any:
     except ValueError:
         raise UserError(f"{value!r} is not a date: give it as YYYY-MM-DD or an ISO 8601 time") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def require_database(url: str) -> None:
+    """For commands that use a database someone else made: it must exist and have the current schema."""
+    path = _sqlite_file(url)
+    if path is not None and not path.exists():
+        raise UserError(f"no database at {path}: crawl into it first, or create it with `newsagg db upgrade`")
+    database = Database(url)
+    try:
+        database.check_schema()
+    finally:
+        database.close()
+
+
+def create_or_require_database(url: str) -> None:
+    """For commands that crawl: a new SQLite file is created with the current schema; any other database
+    must have it already (``newsagg db upgrade`` migrates, so that workers never migrate at once)."""
+    path = _sqlite_file(url)
+    if path is not None and not path.exists():
+        upgrade(url)
+        return
+    require_database(url)

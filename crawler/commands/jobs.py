@@ -13,9 +13,9 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from crawler.commands import UserError, add_db_option, add_json_option, database_url
+from crawler.commands import UserError, add_db_option, add_json_option, database_url, require_database
 from crawler.commands.report import to_json
-from storage.db import redact, upgrade
+from storage.db import redact
 
 COLUMNS = ("ID", "SOURCE", "TRIGGER", "STATUS", "STARTED (UTC)", "TIME", "PAGES", "ITEMS", "NEW", "DROP", "ERR")
 
@@ -101,7 +101,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     if args.interval <= 0:
         raise UserError("--interval must be a positive number of seconds")
     db_url = database_url(args)
-    upgrade(db_url)
+    require_database(db_url)
     if not args.watch:
         rows = collect(db_url, args.source, args.limit)
         print(to_json(rows) if args.json else render(rows))

@@ -30,11 +30,12 @@ from crawler.commands import (
     database_url,
     parse_time,
     registry,
+    require_database,
     source_paths,
 )
 from crawler.commands.report import to_json
 from settings.sources import Source
-from storage.db import redact, upgrade
+from storage.db import redact
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -92,7 +93,7 @@ def cmd_link(args: argparse.Namespace) -> int:
             raise UserError("--window-hours must be a positive number of hours")
         overrides["NEWSAGG_LINK_WINDOW_HOURS"] = args.window_hours
     db_url = database_url(args)
-    upgrade(db_url)
+    require_database(db_url)
     settings = LinkSettings.from_settings(crawl_settings(db_url, source_paths(args), overrides))
     report = relink(db_url, registry(args), settings, since, progress=None if args.json else sys.stderr)
     if args.json:

@@ -9,11 +9,12 @@ from crawler.commands import (
     UserError,
     add_db_option,
     add_sources_option,
+    create_or_require_database,
     database_url,
     registry,
     source_paths,
 )
-from storage.db import redact, upgrade
+from storage.db import redact
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,7 +63,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     db_url = database_url(args)
-    upgrade(db_url)
+    create_or_require_database(db_url)
     paths = source_paths(args)
     settings = crawl_settings(db_url, paths, overrides)
     now = utcnow()

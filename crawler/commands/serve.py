@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crawler.commands import UserError, add_db_option, database_url
-from storage.db import redact, upgrade
+from crawler.commands import UserError, add_db_option, database_url, require_database
+from storage.db import redact
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,7 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UserError("--port must be from 0 to 65535")
     db_url = database_url(args)
-    upgrade(db_url)
+    require_database(db_url)
     try:
         server = make_web_server(db_url, args.host, args.port, quiet=args.quiet)
     except OSError as exc:

@@ -36,7 +36,6 @@ _NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _CHUNK = 64 * 1024
 
-_ATOM = "http://www.w3.org/2005/Atom"
 _RSS1 = "http://purl.org/rss/1.0/"
 _RSS09 = "http://my.netscape.com/rdf/simple/0.9/"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

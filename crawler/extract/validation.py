@@ -16,8 +16,6 @@ from crawler.extract.article import Extracted
 from crawler.limits import MAX_URL_LENGTH
 from crawler.urls import canonicalize
 
-DROP_REASONS = ("not_article", "empty_body", "unknown_language", "wrong_language", "url_too_long")
-
 EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
 """Dates before this are not publication dates of web news: epoch zero, a template default, a typo."""
 

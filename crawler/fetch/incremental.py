@@ -32,9 +32,10 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
 from crawler.extract.dates import parse_date
+from crawler.fetch.database_thread import DatabaseThread
 from storage import fetch_state, redis_state
 from storage.articles import find_url, has_articles, record_url
-from storage.db import session_scope, upgrade
+from storage.db import Database
 from storage.redis_state import RedisState, RedisUnavailable, SeenRecord
 from storage.types import utcnow
 
@@ -76,44 +77,44 @@ def _skip(request: Request, reason: str) -> IgnoreRequest:
 class SeenUrlMiddleware:
     def __init__(self, crawler: Crawler, policy: RecrawlPolicy, state: RedisState | None, claim_ttl: int) -> None:
         self.crawler = crawler
-        self.database_url = str(crawler.settings.get("NEWSAGG_DATABASE_URL"))
+        self.database = Database.from_crawler(crawler)
         self.policy = policy
         self.redis = state
         self.claim_ttl = claim_ttl
         # Names this crawl in Redis claims; unique even for two crawls of one process.
         self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.claimed: list[str] = []
+        self._reader = DatabaseThread("newsagg-seen-urls")
         self.downloaded: dict[str, str] = {}  # article URL fetched by this crawl -> its edition
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("NEWSAGG_SKIP_SEEN_URLS", True):
+        if not settings.getbool("NEWSAGG_SKIP_SEEN_URLS"):
             raise NotConfigured("NEWSAGG_SKIP_SEEN_URLS is off")
         if not settings.get("NEWSAGG_DATABASE_URL"):
             raise NotConfigured("NEWSAGG_DATABASE_URL is not set")
         policy = RecrawlPolicy(
-            interval=settings.getfloat("NEWSAGG_RECRAWL_INTERVAL", 0.0),
-            max_age=settings.getfloat("NEWSAGG_RECRAWL_MAX_AGE", 0.0),
+            interval=settings.getfloat("NEWSAGG_RECRAWL_INTERVAL"), max_age=settings.getfloat("NEWSAGG_RECRAWL_MAX_AGE")
         )
-        middleware = cls(
-            crawler, policy, redis_state.from_settings(settings), settings.getint("NEWSAGG_CLAIM_TTL", 600)
-        )
+        state = redis_state.for_crawl(settings, Database.from_crawler(crawler))
+        middleware = cls(crawler, policy, state, settings.getint("NEWSAGG_CLAIM_TTL"))
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
-        upgrade(self.database_url)
+        self.database.check_schema()
         if self.redis is None:
             return
-        with session_scope(self.database_url) as session:
+        with self.database.session() as session:
             empty = not has_articles(session)
         if empty:  # a database recreated under the same URL: what Redis remembers is not in it
             with contextlib.suppress(*RedisUnavailable):
                 self.redis.forget_seen()
 
     def spider_closed(self, spider: Spider) -> None:
+        self._reader.stop()
         self._record_lastmods(spider)
         # A finished (or failed) crawl lets go of the pages it claimed; a killed one's claims expire.
         if self.redis is not None and self.claimed:
@@ -121,9 +122,12 @@ class SeenUrlMiddleware:
                 self.redis.release(self.claimed, self.token)
         self.claimed = []
 
-    def process_request(self, request: Request) -> None:
-        if not request.meta.get("article"):
-            return
+    async def process_request(self, request: Request) -> None:
+        if request.meta.get("article"):
+            await self._reader.run(self.check, request)
+
+    def check(self, request: Request) -> None:
+        """Skip (raise) or let the download go; on the reader thread, as it asks the database."""
         seen = self._seen(request)
         if seen is not None:
             lastmod = lastmod_hint(request.meta.get("hints") or {}, self._timezone(request.meta.get("edition")))
@@ -146,7 +150,7 @@ class SeenUrlMiddleware:
         wanted = sorted(set(self.downloaded) & set(lastmods))
         if not wanted:
             return
-        with session_scope(self.database_url) as session:
+        with self.database.session() as session:
             for url in wanted:
                 lastmod = lastmod_hint({"lastmod": lastmods[url]}, self._timezone(self.downloaded[url]))
                 if lastmod is not None:
@@ -163,7 +167,7 @@ class SeenUrlMiddleware:
                     return record
             except RedisUnavailable:
                 self._count("redis/unavailable")
-        with session_scope(self.database_url) as session:
+        with self.database.session() as session:
             known = find_url(session, request.url)
             if known is None:
                 return None
@@ -188,7 +192,7 @@ class SeenUrlMiddleware:
         found = [*variants.get(request.url, []), *((url, "alias") for url in request.meta.get("redirect_urls", []))]
         if not found:
             return
-        with session_scope(self.database_url) as session:
+        with self.database.session() as session:
             known = find_url(session, request.url)
             if known is not None:
                 for url, kind in found:
@@ -220,11 +224,11 @@ class SeenUrlMiddleware:
 class ConditionalGetMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.database_url = str(crawler.settings.get("NEWSAGG_DATABASE_URL"))
+        self.database = Database.from_crawler(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("NEWSAGG_CONDITIONAL_GET", True):
+        if not crawler.settings.getbool("NEWSAGG_CONDITIONAL_GET"):
             raise NotConfigured("NEWSAGG_CONDITIONAL_GET is off")
         if not crawler.settings.get("NEWSAGG_DATABASE_URL"):
             raise NotConfigured("NEWSAGG_DATABASE_URL is not set")
@@ -233,12 +237,12 @@ class ConditionalGetMiddleware:
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
-        upgrade(self.database_url)
+        self.database.check_schema()
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("listing"):
             return
-        with session_scope(self.database_url) as session:
+        with self.database.session() as session:
             cached = fetch_state.cached_listing(session, request.url)
         if cached is None:
             return
@@ -251,7 +255,7 @@ class ConditionalGetMiddleware:
         if not request.meta.get("listing"):
             return response
         if response.status == 304:
-            with session_scope(self.database_url) as session:
+            with self.database.session() as session:
                 cached = fetch_state.cached_listing(session, request.url)
             if cached is None:  # a 304 we did not ask for
                 raise _skip(request, "not_modified")
@@ -259,7 +263,7 @@ class ConditionalGetMiddleware:
             return Response(request.url, status=200, body=cached.body, request=request, flags=["not_modified"])
         if response.status == 200:
             found = fetch_state.Validators(_header(response, b"ETag"), _header(response, b"Last-Modified"))
-            with session_scope(self.database_url) as session:
+            with self.database.session() as session:
                 fetch_state.save_listing(session, request.url, found, response.body, fetched_at=utcnow())
         return response
 

@@ -54,8 +54,8 @@ class RetryAfterMiddleware:
         self.exceptions = tuple(
             load_object(name) if isinstance(name, str) else name for name in settings.getlist("RETRY_EXCEPTIONS")
         )
-        self.backoff = settings.getfloat("NEWSAGG_RETRY_BACKOFF", 1.0)
-        self.max_wait = settings.getfloat("NEWSAGG_RETRY_AFTER_MAX", 120.0)
+        self.backoff = settings.getfloat("NEWSAGG_RETRY_BACKOFF")
+        self.max_wait = settings.getfloat("NEWSAGG_RETRY_AFTER_MAX")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

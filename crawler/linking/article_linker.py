@@ -39,7 +39,7 @@ from crawler.linking.evidence import (
 from crawler.linking.features import Features, extract_features
 from crawler.urls import canonicalize, is_fetchable
 from storage import candidates, groups
-from storage.articles import find_by_url
+from storage.articles import find_articles
 from storage.candidates import Candidate
 from storage.models import Article, ArticleUrl, LinkFeatures
 
@@ -140,18 +140,22 @@ class Linker:
 
     def declared(self, session: Session, article: Article, alternates: Iterable[Alternate]) -> None:
         """Link (or keep pending) every other-language version the page or its sitemap declares."""
+        wanted: list[tuple[Alternate, str]] = []
         for alternate in alternates:
             objection = objection_to(alternate, article.lang)
             if objection is not None:
                 self.count(f"{alternate.method}/{objection}")
                 continue
-            target_url = canonicalize(alternate.url)
-            target = find_by_url(session, target_url)
-            if target is None:
-                if groups.add_pending(session, article, target_url, alternate.lang, alternate.method):
-                    self.count(f"{alternate.method}/pending")
-                continue
-            self._declared_link(session, article, target, alternate.lang, alternate.method)
+            wanted.append((alternate, canonicalize(alternate.url)))
+        targets = find_articles(session, [url for _alternate, url in wanted])
+        waiting = [(alternate, url) for alternate, url in wanted if url not in targets]
+        added = groups.add_pending(session, article, [(url, a.lang, a.method) for a, url in waiting])
+        for (alternate, _url), new in zip(waiting, added, strict=True):
+            if new:
+                self.count(f"{alternate.method}/pending")
+        for alternate, target_url in wanted:
+            if target_url in targets:
+                self._declared_link(session, article, targets[target_url], alternate.lang, alternate.method)
 
     def resolve_pending(self, session: Session, article: Article) -> None:
         """Link the articles that declared this one before it was stored."""

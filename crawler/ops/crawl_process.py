@@ -31,7 +31,7 @@ def lock_for(source_key: str, settings: Settings) -> SourceLock:
         source_key,
         redis_url=settings.get("NEWSAGG_REDIS_URL") or None,
         database_url=str(settings.get("NEWSAGG_DATABASE_URL")),
-        ttl=settings.getfloat("NEWSAGG_LOCK_TTL", 60.0),
+        ttl=settings.getfloat("NEWSAGG_LOCK_TTL"),
         lock_dir=settings.get("NEWSAGG_LOCK_DIR") or None,
     )
 

@@ -22,7 +22,7 @@ from crawler.ops import health
 from crawler.ops.alerts import AlertHooks, notify
 from settings.sources import ITEM_FIELDS, Health, Source
 from storage import jobs
-from storage.db import session_scope, upgrade
+from storage.db import Database
 from storage.models import CrawlJob
 
 
@@ -63,9 +63,9 @@ def outcome(finish_reason: str, figures: Mapping[str, Any]) -> tuple[str, str | 
 class JobRecorder:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.database_url = str(crawler.settings.get("NEWSAGG_DATABASE_URL"))
-        self.trigger = str(crawler.settings.get("NEWSAGG_JOB_TRIGGER", "manual"))
-        self.interval = crawler.settings.getfloat("NEWSAGG_JOB_UPDATE_INTERVAL", 10.0)
+        self.database = Database.from_crawler(crawler)
+        self.trigger = str(crawler.settings.get("NEWSAGG_JOB_TRIGGER"))
+        self.interval = crawler.settings.getfloat("NEWSAGG_JOB_UPDATE_INTERVAL")
         self.alerts = AlertHooks.from_settings(crawler.settings)
         self.job_id: int | None = None
         self._ticker: task.LoopingCall | None = None
@@ -81,8 +81,8 @@ class JobRecorder:
         return recorder
 
     def spider_opened(self, spider: Spider) -> None:
-        upgrade(self.database_url)
-        with session_scope(self.database_url) as session:
+        self.database.check_schema()
+        with self.database.session() as session:
             source_key = getattr(spider, "source_key", spider.name)
             self.job_id = jobs.start_job(session, source_key, self.trigger, _langs(spider)).id
         # The CLI reads the id back from the stats to report on this run.
@@ -106,7 +106,7 @@ class JobRecorder:
     def record_progress(self) -> None:
         if self.job_id is None:
             return
-        with session_scope(self.database_url) as session:
+        with self.database.session() as session:
             jobs.record_progress(session, self.job_id, figures_from_stats(self._stats()))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -119,7 +119,7 @@ class JobRecorder:
         status, why = outcome(reason, figures)
         source: Source | None = getattr(spider, "source", None)
         rules = source.health_for(_langs(spider)) if source is not None else Health()
-        with session_scope(self.database_url) as session:
+        with self.database.session() as session:
             job = session.get_one(CrawlJob, self.job_id)
             baseline = jobs.baseline_items(session, job.source_key, job.langs, rules.baseline_runs, exclude_id=job.id)
             measures = health.measure(stats, figures, baseline)

@@ -86,7 +86,7 @@ class Scheduler:
         self.children: list[Child] = []
         self.outcomes: list[str] = []
         self.alerts = AlertHooks.from_settings(self.settings)
-        self.stale_after = self.settings.getfloat("NEWSAGG_JOB_STALE_AFTER", 600.0)
+        self.stale_after = self.settings.getfloat("NEWSAGG_JOB_STALE_AFTER")
         self._stop = threading.Event()
         self._hurry = threading.Event()
         self._hostname = socket.gethostname()
@@ -236,7 +236,7 @@ class Scheduler:
         if not self.children:
             return
         names = ", ".join(child.unit.name for child in self.children)
-        drain = self.settings.getfloat("NEWSAGG_SCHEDULE_DRAIN", 0.0)
+        drain = self.settings.getfloat("NEWSAGG_SCHEDULE_DRAIN")
         if drain > 0:
             self._say(f"stopping: letting {names} finish (up to {drain:g} s)")
             self._wait_children(drain, self._hurry)
@@ -245,7 +245,7 @@ class Scheduler:
             for child in self.children:
                 child.stopping = True
                 child.process.send_signal(signal.SIGTERM)
-            self._wait_children(self.settings.getfloat("NEWSAGG_SCHEDULE_STOP_TIMEOUT", 30.0), None)
+            self._wait_children(self.settings.getfloat("NEWSAGG_SCHEDULE_STOP_TIMEOUT"), None)
         for child in list(self.children):
             self._say(f"{child.unit.name}: still running, killed")
             child.process.kill()

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import DropItem
 
+from storage.db import Database
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -32,8 +34,8 @@ class Step:
         return source
 
     @property
-    def database_url(self) -> str:
-        return str(self.crawler.settings.get("NEWSAGG_DATABASE_URL"))
+    def database(self) -> Database:
+        return Database.from_crawler(self.crawler)
 
     def count(self, key: str, value: int = 1) -> None:
         self.stats.inc_value(f"newsagg/{key}", value)

@@ -1,4 +1,4 @@
-"""Step 4: is this page new, a changed version, unchanged, or a copy of a stored article?
+"""Step 4 (in the unit of work): is this page new, a changed version, unchanged, or a copy of a stored article?
 
 In this order: the page's own address (canonical URL, requested and final URL) names a stored article
 (``unchanged`` or ``updated``, or the copy it was recorded as); a ``rel=canonical`` on another site
@@ -29,8 +29,7 @@ from crawler.dedup.near_index import NearDuplicateIndex
 from crawler.items import ArticleItem
 from crawler.pipelines.base import Step
 from settings.sources import Source
-from storage.articles import DUPLICATE_KINDS, find_by_hash, find_by_url, find_url, fingerprint_of
-from storage.db import session_scope, upgrade
+from storage.articles import DUPLICATE_KINDS, find_article, find_by_hash, find_url, fingerprint_of
 from storage.models import Article
 
 
@@ -73,7 +72,7 @@ class Deduplicator:
 
         declared = extracted.canonical_url
         if own is None and declared:
-            origin = find_by_url(session, declared)
+            origin = find_article(session, declared)
             if origin is not None and origin.lang == item.lang:
                 score = self._similarity(session, origin, item.content_hash, values)
                 if score is not None and score >= self.index.threshold:
@@ -85,8 +84,9 @@ class Deduplicator:
             return
 
         if values is not None:
-            self.index.refresh()
-            match = self.index.best_match(item.lang, values)
+            with self.index.using(session):
+                self.index.refresh()
+                match = self.index.best_match(item.lang, values)
             # The database is the truth: a match counts only as its stored signature confirms it (an index
             # that outlived its database, or an entry older than the article's text, matches nothing).
             stored = fingerprint_of(session, match.article_id) if match is not None else None
@@ -108,13 +108,12 @@ class Deduplicator:
         return similarity(from_bytes(stored.signature), values)
 
 
-class DedupePipeline(Step):
-    def open_spider(self) -> None:
-        upgrade(self.database_url)
-        self.deduplicator = Deduplicator(near_index.from_settings(self.crawler.settings))
+class DedupeStep(Step):
+    """Decides the item's outcome inside the item's unit of work (:mod:`crawler.pipelines.persist`)."""
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
-        with session_scope(self.database_url) as session:
-            self.deduplicator.classify(session, item, self.source)
+    def open_spider(self) -> None:
+        self.deduplicator = Deduplicator(near_index.from_crawler(self.crawler))
+
+    def process(self, session: Session, item: ArticleItem) -> None:
+        self.deduplicator.classify(session, item, self.source)
         self.count(f"dedupe/{item.outcome}")
-        return item

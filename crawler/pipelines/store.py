@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.dedup import near_index
@@ -20,7 +19,7 @@ from crawler.dedup.near_index import Entry
 from crawler.fetch.incremental import lastmod_hint
 from crawler.items import ArticleItem
 from crawler.pipelines.base import Step
-from crawler.pipelines.dedupe import Deduplicator, own_canonical
+from crawler.pipelines.dedupe import own_canonical
 from crawler.urls import canonicalize
 from storage import fetch_state, redis_state
 from storage.articles import (
@@ -32,16 +31,16 @@ from storage.articles import (
     insert_article,
     promote_earlier_copy,
     record_url,
+    record_urls,
     replace_text,
     save_fingerprint,
 )
-from storage.db import session_scope, upgrade
 from storage.models import Article
 from storage.redis_state import RedisState, RedisUnavailable, SeenRecord
 
 
 @dataclass
-class _Written:
+class Written:
     """What one item's transaction wrote, for the work that waits for its commit."""
 
     counter: str
@@ -51,43 +50,41 @@ class _Written:
     record: SeenRecord | None = None
 
 
-class StorePipeline(Step):
+class StoreStep(Step):
+    """Writes the item's outcome inside the item's unit of work (:mod:`crawler.pipelines.persist`); the
+    near-duplicate index and the shared seen set learn of it once that unit has committed."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._source_id: int | None = None
         self._redis: RedisState | None = None
 
     def open_spider(self) -> None:
-        upgrade(self.database_url)
-        with session_scope(self.database_url) as session:
+        with self.database.session() as session:
             self._source_id = ensure_source(session, self.source)
-        self.index = near_index.from_settings(self.crawler.settings)
-        self.deduplicator = Deduplicator(self.index)
-        self._redis = redis_state.from_settings(self.crawler.settings)
+        self.index = near_index.from_crawler(self.crawler)
+        self._redis = redis_state.for_crawl(self.crawler.settings, self.database)
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
-        assert self._source_id is not None
-        for attempt in (1, 2):
-            try:
-                with session_scope(self.database_url) as session:
-                    written = self._store(session, item)
-                break
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-                # Another crawl process stored this page or this text since the dedupe step: decide again.
-                self.count("store/raced")
-                with session_scope(self.database_url) as session:
-                    self.deduplicator.classify(session, item, self.source)
+    def process(self, session: Session, item: ArticleItem) -> Written:
+        return self._store(session, item)
+
+    def after_commit(self, written: Written) -> None:
         self.count(written.counter)
-        self._after_commit(written)
-        return item
+        if written.entry is not None:
+            self.index.add(written.entry)
+        if written.discard is not None:
+            self.index.discard(written.discard)
+        if self._redis is not None and written.record is not None:
+            try:
+                self._redis.mark_seen(written.seen, written.record)
+            except RedisUnavailable:
+                self.count("redis/unavailable")  # the database still knows the page: only a lookup is lost
 
     def canonical_url(self, item: ArticleItem) -> str:
         """The page's rel=canonical when it stays within the source's domains, else the fetched URL."""
         return own_canonical(item, self.source) or canonicalize(item.final_url)
 
-    def _store(self, session: Session, item: ArticleItem) -> _Written:
+    def _store(self, session: Session, item: ArticleItem) -> Written:
         assert self._source_id is not None
         # changed: the article's text is new or replaced; again: this page was stored before as it is now.
         changed, again = True, False
@@ -99,18 +96,18 @@ class StorePipeline(Step):
                 text=self._text(item),
                 fetched_at=item.fetched_at,
             )
-            written = _Written("stored/new")
+            written = Written("stored/new")
         elif item.outcome in DUPLICATE_KINDS:
             article, changed, again = self._record_copy(session, item)
-            written = _Written(f"duplicates/{item.outcome}")
+            written = Written(f"duplicates/{item.outcome}")
         elif item.outcome == "updated":
             article = session.get_one(Article, item.article_id)
             replace_text(session, article, self._text(item), item.fetched_at)
-            written = _Written("stored/updated")
+            written = Written("stored/updated")
         else:
             article = session.get_one(Article, item.article_id)
             changed, again = False, True
-            written = _Written("stored/unchanged")
+            written = Written("stored/unchanged")
         self._record_seen_urls(session, article, item, refresh=not again)
         if changed:
             self._fingerprint(session, article, written)
@@ -160,13 +157,11 @@ class StorePipeline(Step):
         seen = [(canonicalize(item.final_url), "redirect"), (item.url, "alias"), *item.seen_urls]
         if item.extracted.amp_url:
             seen.append((item.extracted.amp_url, "amp"))
-        for url, kind in seen:
-            if url != article.canonical_url:
-                record_url(
-                    session, article, url, kind, source_id=self._source_id, seen_at=item.fetched_at, refresh=refresh
-                )
+        others = [(url, kind) for url, kind in seen if url != article.canonical_url]
+        if others:
+            record_urls(session, article, others, source_id=self._source_id, seen_at=item.fetched_at, refresh=refresh)
 
-    def _fingerprint(self, session: Session, article: Article, written: _Written) -> None:
+    def _fingerprint(self, session: Session, article: Article, written: Written) -> None:
         values = signature(fingerprint_text(article.title, article.body))
         if values is None:
             drop_fingerprint(session, article)
@@ -174,17 +169,6 @@ class StorePipeline(Step):
             return
         row = save_fingerprint(session, article, to_bytes(values), METHOD)
         written.entry = Entry(row.id, article.id, article.lang, values)
-
-    def _after_commit(self, written: _Written) -> None:
-        if written.entry is not None:
-            self.index.add(written.entry)
-        if written.discard is not None:
-            self.index.discard(written.discard)
-        if self._redis is not None and written.record is not None:
-            try:
-                self._redis.mark_seen(written.seen, written.record)
-            except RedisUnavailable:
-                self.count("redis/unavailable")  # the database still knows the page: only a lookup is lost
 
     @staticmethod
     def _text(item: ArticleItem) -> ArticleText:

@@ -21,8 +21,8 @@ from twisted.python.failure import Failure
 from crawler.discovery.listings import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps
 from crawler.extract.encoding import decode_html
 from crawler.fetch.errors import failure_kind
-from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul, url_trap
 from crawler.items import ArticleItem
+from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul, url_trap
 from crawler.urls import canonicalize, is_fetchable, strip_amp
 from settings.sources import Edition, Source, SourceConfigError, load_sources
 from storage.types import utcnow
@@ -47,6 +47,7 @@ class NewsSpider(scrapy.Spider):
         self.limit = int(limit) if limit not in (None, "") else None
         self.extra_sources = [Path(p) for p in (sources or "").split(",") if p]
         self.source: Source
+        self.registry: dict[str, Source] = {}  # every configured source (copies belong to other sources)
         self.listing_maxsize: int  # NEWSAGG_LISTING_MAXSIZE and URLLENGTH_LIMIT, set in from_crawler
         self.max_url_length = MAX_URL_LENGTH
         self.scheduled_articles: set[str] = set()
@@ -64,6 +65,7 @@ class NewsSpider(scrapy.Spider):
         if spider.source_key not in registry:
             known = ", ".join(sorted(registry)) or "none"
             raise SourceConfigError(f"unknown source {spider.source_key!r} (configured: {known})")
+        spider.registry = registry
         spider.source = registry[spider.source_key]
         unknown = spider.lang_filter - set(spider.source.languages)
         if unknown:

@@ -10,14 +10,16 @@ from typing import Any
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
-from crawler.pipelines.dedupe import DedupePipeline
 from crawler.pipelines.extract import ExtractPipeline
 from crawler.pipelines.language import LanguagePipeline
-from crawler.pipelines.store import StorePipeline
+from crawler.pipelines.persist import PersistPipeline
 from crawler.pipelines.validate import ValidatePipeline
 from crawler.spiders.news import NewsSpider
 from crawler.urls import canonicalize
+from storage.db import Database
 from storage.types import utcnow
+
+from ..conftest import project_settings
 
 SOURCES = """
 - key: paper
@@ -92,19 +94,21 @@ def article_html(
 class Pipeline:
     """The pipeline steps of one source's crawler, opened as a crawl opens them."""
 
-    STEPS = (ExtractPipeline, LanguagePipeline, ValidatePipeline, DedupePipeline, StorePipeline)
+    STEPS = (ExtractPipeline, LanguagePipeline, ValidatePipeline, PersistPipeline)
 
     def __init__(self, database_url: str, folder: Path, source: str, settings: dict[str, Any] | None = None) -> None:
         sources = folder / "dedup-sources.yaml"
         sources.write_text(SOURCES, encoding="utf-8")
         self.crawler = get_crawler(
             NewsSpider,
-            {
-                "NEWSAGG_DATABASE_URL": database_url,
-                "NEWSAGG_SOURCE_PATHS": [str(sources)],
-                "NEWSAGG_NEAR_DUPLICATE_THRESHOLD": 0.5,
-                **(settings or {}),
-            },
+            project_settings(
+                {
+                    "NEWSAGG_DATABASE_URL": database_url,
+                    "NEWSAGG_SOURCE_PATHS": [str(sources)],
+                    "NEWSAGG_NEAR_DUPLICATE_THRESHOLD": 0.5,
+                    **(settings or {}),
+                }
+            ),
         )
         self.crawler.spider = NewsSpider.from_crawler(self.crawler, source=source)
         self.source = source
@@ -114,6 +118,9 @@ class Pipeline:
             if opener is not None:
                 opener()
 
+    def close(self) -> None:
+        Database.from_crawler(self.crawler).close()
+
     def page(self, url: str, html: str, *, hints: dict[str, Any] | None = None) -> ArticleItem:
         """The item as the whole pipeline leaves it."""
         return self.run(self.item(url, html, hints=hints), self.steps)
@@ -121,7 +128,8 @@ class Pipeline:
     @staticmethod
     def run(item: ArticleItem, steps: list[Any]) -> ArticleItem:
         for step in steps:
-            item = step.process_item(item)
+            # The unit of work runs here, on the test's thread, instead of on the crawl's writer thread.
+            item = step.persist(item) if isinstance(step, PersistPipeline) else step.process_item(item)
         return item
 
     def item(self, url: str, html: str, *, hints: dict[str, Any] | None = None) -> ArticleItem:

@@ -20,7 +20,7 @@ from crawler.dedup.fingerprints import (
     to_bytes,
 )
 from crawler.dedup.near_index import Entry, open_index
-from storage.db import session_scope
+from storage.db import Database, session_scope
 from storage.models import Article, ArticleFingerprint, ArticleUrl, ArticleVersion, FetchState
 
 from .dedup_pages import BOILERPLATE, HARBOUR, TRAINS, Pipeline, article_html
@@ -79,12 +79,16 @@ WIRE = "https://wire.example/story/1"
 
 @pytest.fixture
 def paper(database_url, tmp_path):
-    return Pipeline(database_url, tmp_path, "paper")
+    pipeline = Pipeline(database_url, tmp_path, "paper")
+    yield pipeline
+    pipeline.close()
 
 
 @pytest.fixture
 def wire(database_url, tmp_path):
-    return Pipeline(database_url, tmp_path, "wire")
+    pipeline = Pipeline(database_url, tmp_path, "wire")
+    yield pipeline
+    pipeline.close()
 
 
 def rows(database_url, model):
@@ -217,21 +221,36 @@ def test_every_address_of_a_page_resolves_to_its_article(paper, database_url):
     assert url_row(database_url, tracked).article_id == item.article_id
 
 
-def test_a_page_stored_by_another_crawler_meanwhile_is_decided_again(paper, database_url, tmp_path):
+def test_a_page_stored_by_another_crawler_meanwhile_is_decided_again(paper, database_url, tmp_path, monkeypatch):
     # Two crawlers took the same new page; the second to store it must neither fail nor store it twice.
     html = article_html("Harbour wall to be rebuilt", HARBOUR, canonical=PAPER)
     other = Pipeline(database_url, tmp_path, "paper")
+    persist = other.steps[-1]
     pending = other.run(other.item(PAPER, html), other.steps[:-1])
+    with Database.from_crawler(other.crawler).session() as session:
+        persist.dedupe.process(session, pending)
     assert pending.outcome == "new"
     stored = paper.page(PAPER, html)
-    other.run(pending, other.steps[-1:])
+    # The other crawler's unit of work writes its decision, taken before the page was stored.
+    decide, attempts = persist.dedupe.process, []
+
+    def stale_first(session, item):
+        attempts.append(item.outcome)
+        if len(attempts) > 1:  # the retry decides again
+            decide(session, item)
+
+    monkeypatch.setattr(persist.dedupe, "process", stale_first)
+    other.run(pending, [persist])
+    assert attempts == ["new", "new"]
     assert (pending.outcome, pending.article_id) == ("unchanged", stored.article_id)
     assert other.stats()["newsagg/store/raced"] == 1
     with session_scope(database_url) as session:
         assert session.scalar(select(func.count()).select_from(Article)) == 1
+    other.close()
 
 
 def test_an_index_entry_the_database_does_not_hold_is_ignored(paper, database_url):
     # The database is the truth: a stale entry (a Redis that outlived its database, say) matches nothing.
-    open_index(database_url, 0.5).add(Entry(10_000, 4242, "en", signature(fingerprint_text("x", "\n\n".join(HARBOUR)))))
+    stale = Entry(10_000, 4242, "en", signature(fingerprint_text("x", "\n\n".join(HARBOUR))))
+    open_index(Database.from_crawler(paper.crawler), 0.5).add(stale)
     assert paper.page(PAPER, article_html("Harbour wall to be rebuilt", HARBOUR, canonical=PAPER)).outcome == "new"

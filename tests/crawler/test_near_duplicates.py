@@ -8,9 +8,10 @@ import pytest
 import redis
 
 from crawler.dedup.fingerprints import METHOD, signature, to_bytes
-from crawler.dedup.near_index import Entry, MemoryIndex, NearDuplicateIndex, RedisIndex, open_index
+from crawler.dedup.near_index import Entry, MemoryIndex, NearDuplicateIndex, open_index
+from crawler.dedup.redis_index import RedisIndex
 from storage.articles import save_fingerprint
-from storage.db import dispose_engine, session_scope, upgrade
+from storage.db import session_scope, upgrade
 from storage.models import Article, SourceRow
 from storage.redis_state import RedisState
 
@@ -47,11 +48,12 @@ def redis_state():
 def make_index(request):
     """A factory of indexes of one kind over one database (several mean several crawl processes)."""
     state = request.getfixturevalue("redis_state") if request.param == "redis" else None
+    open_database = request.getfixturevalue("open_database")
 
     def make(database_url: str, threshold: float = 0.5) -> NearDuplicateIndex:
         if state is None:
-            return MemoryIndex(database_url, threshold)
-        return RedisIndex(database_url, threshold, state)
+            return MemoryIndex(open_database(database_url), threshold)
+        return RedisIndex(open_database(database_url), threshold, state)
 
     return make
 
@@ -142,9 +144,9 @@ def test_a_row_committed_but_never_indexed_is_found_after_a_restart(make_index, 
 
 
 @pytest.mark.redis
-def test_redis_that_lost_the_index_is_rebuilt_from_the_database(redis_state, database_url):
+def test_redis_that_lost_the_index_is_rebuilt_from_the_database(open_database, redis_state, database_url):
     (entry,) = store(database_url, HARBOUR_TEXT)
-    index = RedisIndex(database_url, 0.5, redis_state)
+    index = RedisIndex(open_database(database_url), 0.5, redis_state)
     index.refresh()
     assert index.best_match("en", sig(COPY_TEXT)).article_id == entry.article_id
     for key in redis_state.client.scan_iter(match=f"{redis_state.prefix}:*"):
@@ -154,30 +156,31 @@ def test_redis_that_lost_the_index_is_rebuilt_from_the_database(redis_state, dat
     assert index.best_match("en", sig(COPY_TEXT)).article_id == entry.article_id
 
 
-def test_an_unreachable_redis_falls_back_to_memory(database_url):
+def test_an_unreachable_redis_falls_back_to_memory(open_database, database_url):
     (entry,) = store(database_url, HARBOUR_TEXT)
     nowhere = RedisState.from_url("redis://127.0.0.1:1/0", prefix="newsagg-test-unreachable")
-    index = RedisIndex(database_url, 0.5, nowhere)
+    index = RedisIndex(open_database(database_url), 0.5, nowhere)
     index.refresh()
     assert index.degraded
     assert index.best_match("en", sig(COPY_TEXT)).article_id == entry.article_id
 
 
-def test_crawlers_of_one_process_share_one_index(database_url):
-    assert open_index(database_url, 0.5) is open_index(database_url, 0.5)
-    assert open_index(database_url, 0.5) is not open_index(database_url, 0.6)
+def test_the_components_of_one_crawl_share_one_index_and_other_crawls_have_their_own(open_database, database_url):
+    crawl, other_crawl = open_database(database_url), open_database(database_url)
+    assert open_index(crawl, 0.5) is open_index(crawl, 0.5)
+    assert open_index(crawl, 0.5) is not open_index(crawl, 0.6)
+    assert open_index(crawl, 0.5) is not open_index(other_crawl, 0.5)
 
 
 @pytest.mark.redis
-def test_a_database_recreated_under_the_same_url_is_not_answered_from_redis(redis_state, tmp_path):
+def test_a_database_recreated_under_the_same_url_is_not_answered_from_redis(open_database, redis_state, tmp_path):
     database_url = f"sqlite:///{tmp_path / 'again.db'}"
     upgrade(database_url)
     store(database_url, HARBOUR_TEXT)
-    RedisIndex(database_url, 0.5, redis_state).refresh()
-    dispose_engine(database_url)
+    RedisIndex(open_database(database_url), 0.5, redis_state).refresh()
     (tmp_path / "again.db").unlink()
     upgrade(database_url)  # the same URL, an empty database: the ids Redis holds name nothing in it
-    index = RedisIndex(database_url, 0.5, redis_state)
+    index = RedisIndex(open_database(database_url), 0.5, redis_state)
     index.refresh()
     assert index.best_match("en", sig(COPY_TEXT)) is None
     (entry,) = store(database_url, TRAINS_TEXT)

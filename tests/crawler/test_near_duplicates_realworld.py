@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from crawler.dedup.fingerprints import METHOD, fingerprint_text, signature, similarity, to_bytes
-from crawler.dedup.near_index import DEFAULT_THRESHOLD, MemoryIndex
+from crawler.dedup.near_index import MemoryIndex
+from settings.crawl import NEWSAGG_NEAR_DUPLICATE_THRESHOLD as DEFAULT_THRESHOLD
 from storage.articles import save_fingerprint
-from storage.db import session_scope, upgrade
+from storage.db import Database, session_scope, upgrade
 from storage.models import Article, SourceRow
 
 LANGS = ("en", "ru", "ar")
@@ -123,7 +124,8 @@ class Figures:
         )
 
 
-def evaluate(database_url: str, root: Path) -> Figures:
+def evaluate(database: Database, root: Path) -> Figures:
+    database_url = database.url
     docs = real_articles(root)
     pairs = same_story_pairs(root)
     stored = docs + list({first.key: first for first, _ in pairs}.values())
@@ -149,7 +151,7 @@ def evaluate(database_url: str, root: Path) -> Figures:
             session.flush()
             save_fingerprint(session, article, to_bytes(values), METHOD)
             ids[doc.key] = article.id
-    index = MemoryIndex(database_url, DEFAULT_THRESHOLD)
+    index = MemoryIndex(database, DEFAULT_THRESHOLD)
     index.refresh()
 
     figures = Figures(Counter(), Counter(), Counter(), [], len(pairs), Counter(), Counter())
@@ -183,13 +185,13 @@ def evaluate(database_url: str, root: Path) -> Figures:
     return figures
 
 
-def test_edited_copies_are_found_and_different_articles_on_one_story_are_not(realworld, tmp_path):
+def test_edited_copies_are_found_and_different_articles_on_one_story_are_not(realworld, tmp_path, open_database):
     database_url = f"sqlite:///{tmp_path / 'realworld.db'}"
     upgrade(database_url)
     docs = real_articles(realworld)
     assert {d.lang for d in docs} == set(LANGS) and len(docs) >= 30
     assert len(same_story_pairs(realworld)) >= 40
-    figures = evaluate(database_url, realworld)
+    figures = evaluate(open_database(database_url), realworld)
     print(figures.report())
     assert figures.merged_pairs == []
     assert figures.precision == 1.0, figures.report()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from crawler.demo.server import DemoServer
 from crawler.demo.truth import truth
-from storage.db import session_scope
+from storage.db import session_scope, upgrade
 from storage.models import Article, CrawlJob
 
 from ..conftest import REPO_ROOT
@@ -79,6 +79,7 @@ def test_limit_caps_the_article_pages_fetched(site, tmp_path):
 def test_scrapy_crawl_news_works_too(site, tmp_path):
     sources = site.write_sources(tmp_path)
     db = f"sqlite:///{tmp_path / 'scrapy.db'}"
+    upgrade(db)  # `newsagg db upgrade`: crawl components only check the schema, they never migrate
     result = subprocess.run(
         [
             sys.executable,

@@ -110,5 +110,9 @@ def test_jobs_refuses_a_bad_limit_in_one_line(tmp_path: Path):
     result = newsagg("jobs", "--limit", "0", "--db", f"sqlite:///{tmp_path / 'x.db'}")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["newsagg: error: --limit must be a positive number of runs"]
+    missing = newsagg("jobs", "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    assert missing.returncode == 2 and str(tmp_path / "x.db") in missing.stderr
+    assert not (tmp_path / "x.db").exists()  # a read-only command creates no database
+    upgrade(f"sqlite:///{tmp_path / 'x.db'}")
     empty = newsagg("jobs", "--db", f"sqlite:///{tmp_path / 'x.db'}")
     assert (empty.returncode, empty.stdout.strip()) == (0, "no crawl jobs yet")

@@ -27,6 +27,8 @@ from storage.db import session_scope
 from storage.models import Article, ArticleUrl, ArticleVersion
 from storage.redis_state import SeenRecord
 
+from ..conftest import project_settings
+
 # Crawls the given sources with the demo's settings plus ``extra``; prints each crawl's stats.
 RUNNER = """
 import json, sys
@@ -243,6 +245,6 @@ def test_when_a_stored_page_is_fetched_again(seen, lastmod, now, expected):
 )
 def test_each_middleware_can_be_switched_off(middleware, switch, tmp_path):
     settings = {"NEWSAGG_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    assert middleware.from_crawler(get_crawler(settings_dict=settings)) is not None
+    assert middleware.from_crawler(get_crawler(settings_dict=project_settings(settings))) is not None
     with pytest.raises(NotConfigured):
-        middleware.from_crawler(get_crawler(settings_dict={**settings, switch: False}))
+        middleware.from_crawler(get_crawler(settings_dict=project_settings({**settings, switch: False})))

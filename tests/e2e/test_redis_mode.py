@@ -26,7 +26,7 @@ from storage.models import Article, ArticleUrl
 from storage.redis_state import LSH_SIGNATURES_KEY, SEEN_KEY, SeenRecord, for_database, url_fingerprint
 from storage.types import utcnow
 
-from ..conftest import REDIS_URL, _unavailable, fresh_postgres_database
+from ..conftest import REDIS_URL, _unavailable, fresh_postgres_database, project_settings
 from .test_recrawl import finish_crawl, snapshot, start_crawl, stored_paths, total
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -126,11 +126,12 @@ def test_two_processes_crawling_the_same_sources_download_each_page_once(shared_
 def test_a_seen_set_that_outlived_its_database_is_dropped(shared_redis, tmp_path):
     _client, _env, prefix = shared_redis
     database_url = f"sqlite:///{tmp_path / 'new.db'}"
+    upgrade(database_url)
     url = "https://paper.example/news/1"
     state = for_database(REDIS_URL, prefix, database_url)
     state.mark_seen([url], SeenRecord(utcnow(), utcnow(), None))  # left by an earlier database of this URL
     settings = {"NEWSAGG_DATABASE_URL": database_url, "NEWSAGG_REDIS_URL": REDIS_URL, "NEWSAGG_REDIS_PREFIX": prefix}
-    middleware = SeenUrlMiddleware.from_crawler(get_crawler(settings_dict=settings))
+    middleware = SeenUrlMiddleware.from_crawler(get_crawler(settings_dict=project_settings(settings)))
     middleware.spider_opened(None)
     assert state.seen(url) is None
-    middleware.process_request(Request(url, meta={"article": True, "edition": "en", "hints": {}}))  # not skipped
+    middleware.check(Request(url, meta={"article": True, "edition": "en", "hints": {}}))  # not skipped

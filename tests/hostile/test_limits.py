@@ -14,6 +14,10 @@ from twisted.python.failure import Failure
 
 from crawler.extract.validation import EARLIEST_DATE, FUTURE_TOLERANCE, plausible_date
 from crawler.fetch.errors import failure_kind
+from crawler.fetch.redirects import RedirectLoop
+from crawler.fetch.retry_after import retry_after_seconds
+from crawler.fetch.sizes import TOO_LARGE
+from crawler.items import ArticleItem
 from crawler.limits import (
     MAX_HTML_CHARS,
     MAX_HTML_TAGS,
@@ -23,10 +27,6 @@ from crawler.limits import (
     strip_nul,
     url_trap,
 )
-from crawler.fetch.redirects import RedirectLoop
-from crawler.fetch.retry_after import retry_after_seconds
-from crawler.fetch.sizes import TOO_LARGE
-from crawler.items import ArticleItem
 from crawler.ops.log_formatter import ShortItemLogFormatter
 
 LD = '<script type="application/ld+json">{"@type": "NewsArticle"}</script>'

@@ -80,8 +80,9 @@ def test_linking_again_stores_no_second_link(database_url):
 def test_pending_links_are_found_by_target_url(database_url):
     with session_scope(database_url) as session:
         (ru,) = make_articles(session, "ru")
-        groups.add_pending(session, ru, "https://example.org/en/later", "en", "hreflang")
-        groups.add_pending(session, ru, "https://example.org/en/later", "en", "hreflang")
+        later = ("https://example.org/en/later", "en", "hreflang")
+        assert groups.add_pending(session, ru, [later, later]) == [True, False]
+        assert groups.add_pending(session, ru, [later]) == [False]
         assert session.scalar(select(func.count()).select_from(PendingLink)) == 1
         (pending,) = groups.pending_for(session, ["https://example.org/en/later"])
         assert pending.article_id == ru.id
