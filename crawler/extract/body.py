@@ -38,7 +38,7 @@ def choose_text(precise: str, evidence_chars: int, balanced: Callable[[], str], 
         return precise
     wider = balanced()
     if len(wider) < MIN_ARTICLE_CHARS:
-        return precise if precise else wider
+        return precise
     if len(precise) < MIN_ARTICLE_CHARS or (len(precise) < KEPT_SHARE * len(wider) and _covers(wider, precise)):
         return wider
     return within_span(precise, wider, not_body)
