@@ -12,6 +12,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.spiders.news import NewsSpider
+from storage.db import Database
 
 
 def crawl_settings(database_url: str, source_paths: Sequence[Path], overrides: Mapping[str, Any]) -> Settings:
@@ -62,7 +63,16 @@ def run_crawls(
     progress_every: float = 3.0,
     before_start: Callable[[], None] | None = None,
 ) -> list[CrawlRun]:
-    """Crawl ``sources`` in this process (Twisted's reactor runs once per process) and wait for the end."""
+    """Crawl ``sources`` in this process (Twisted's reactor runs once per process) and wait for the end.
+
+    Raises :class:`~storage.db.DatabaseError` before anything is fetched when the database's schema is not
+    current: a crawl never migrates (``newsagg db upgrade`` does), and must not run half-blind.
+    """
+    database = Database.from_settings(settings)
+    try:
+        database.check_schema()
+    finally:
+        database.close()
     process = CrawlerProcess(settings)
     runs = []
     for key in sources:

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from storage.db import session_scope
+from storage.db import session_scope, upgrade
 from storage.models import Article, PendingLink, RejectedLink, TranslationLink
 
 from ..conftest import fresh_postgres_database, run_newsagg
@@ -275,6 +275,7 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             yield crawl(f"sqlite:///{folder / 'mini.db'}")
             return
         with fresh_postgres_database() as url:
+            upgrade(url)  # `newsagg db upgrade`: a crawl creates only a new SQLite file
             yield crawl(url)
 
 

@@ -23,7 +23,7 @@ from crawler.dedup.fingerprints import normalize_text
 from crawler.demo.server import DemoServer
 from crawler.demo.truth import Truth, truth
 from crawler.fetch.incremental import ConditionalGetMiddleware, RecrawlPolicy, SeenUrlMiddleware
-from storage.db import session_scope
+from storage.db import session_scope, upgrade
 from storage.models import Article, ArticleUrl, ArticleVersion
 from storage.redis_state import SeenRecord
 
@@ -115,6 +115,7 @@ def recrawled(tmp_path_factory: pytest.TempPathFactory):
     """Crawl 1 on the first generation, crawl 2 after the site changed, crawl 3 with nothing new."""
     folder = tmp_path_factory.mktemp("recrawl")
     database_url = f"sqlite:///{folder / 'recrawl.db'}"
+    upgrade(database_url)  # as `newsagg crawl` does for a new SQLite file
     with DemoServer(slow_seconds=3.0) as server:
         sources = server.write_sources(folder)
         result: dict[str, Any] = {"server": server, "sources": sources, "database_url": database_url}
