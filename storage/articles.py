@@ -104,6 +104,7 @@ class ArticleText:
     declared_lang: str | None
     lang_confidence: float
     published_at: datetime | None
+    published_local: str | None
     modified_at: datetime | None
     content_hash: str
 
@@ -158,6 +159,7 @@ def _text_fields(text: ArticleText) -> dict[str, Any]:
         "declared_lang": text.declared_lang,
         "lang_confidence": text.lang_confidence,
         "published_at": text.published_at,
+        "published_local": text.published_local,
         "modified_at": text.modified_at,
         "content_hash": text.content_hash,
     }

@@ -71,6 +71,7 @@ class Article(Base):
     authors: Mapped[list[str]] = mapped_column(default=list)
     tags: Mapped[list[str]] = mapped_column(default=list)
     published_at: Mapped[datetime | None]
+    published_local: Mapped[str | None] = mapped_column(String(40))
     modified_at: Mapped[datetime | None]
     first_fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_fetched_at: Mapped[datetime] = mapped_column(default=utcnow)

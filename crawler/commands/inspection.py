@@ -77,6 +77,7 @@ def inspect_page(
         "script": guess.script,
         "declared_lang": extracted.declared_lang,
         "published_at": extracted.published_at.isoformat() if extracted.published_at else None,
+        "published_local": extracted.published_local,
         "modified_at": extracted.modified_at.isoformat() if extracted.modified_at else None,
         "authors": extracted.authors,
         "description": extracted.description,

@@ -51,7 +51,10 @@ def without_implausible_dates(extracted: Extracted, fetched_at: datetime) -> tup
         for name in ("published_at", "modified_at")
         if not plausible_date(getattr(extracted, name), fetched_at)
     }
-    return (replace(extracted, **cleared) if cleared else extracted), len(cleared)
+    count = len(cleared)
+    if "published_at" in cleared:  # the local form names the same implausible moment
+        cleared["published_local"] = None
+    return (replace(extracted, **cleared) if cleared else extracted), count
 
 
 def fits(url: str | None) -> bool:
