@@ -2,7 +2,7 @@
 indexed in the order the read API and export page through them
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-01 00:00:00.000000
 
 A view, so it never goes stale and costs no writes; docs/schema.md documents its columns.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
