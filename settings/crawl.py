@@ -40,11 +40,14 @@ LOG_LEVEL = _env.log_level
 METAREFRESH_MAXDELAY = 10
 # Chains longer than this end as errors/too_many_redirects; loops end at once (crawler/fetch/redirects.py).
 REDIRECT_MAX_TIMES = 5
-RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
+# The spider logs each failed page as one line with its URL and reason; the retry middleware need not repeat it.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_TIMES = 2
 ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False
+# Nothing else may listen either: Scrapy's remote-control endpoint stays off, like the telnet console.
+REMOTE_CONTROL_ENABLED = False
 # The database's URL columns hold 2048 characters (crawler/limits.py MAX_URL_LENGTH); longer is a trap.
 URLLENGTH_LIMIT = 2048
 USER_AGENT = "newsagg/0.1 (multilingual news crawler; obeys robots.txt)"

@@ -81,6 +81,12 @@ def has_articles(session: Session) -> bool:
     return session.scalar(select(Article.id).limit(1)) is not None
 
 
+def source_has_articles(session: Session, source_key: str) -> bool:
+    """Whether any article of the source is stored: a crawl before the first reads sitemaps further back."""
+    query = select(Article.id).join(SourceRow, SourceRow.id == Article.source_id).where(SourceRow.key == source_key)
+    return session.scalar(query.limit(1)) is not None
+
+
 def find_by_hash(session: Session, content_hash: str) -> Article | None:
     return session.scalar(select(Article).where(Article.content_hash == content_hash))
 
@@ -98,6 +104,7 @@ class ArticleText:
     declared_lang: str | None
     lang_confidence: float
     published_at: datetime | None
+    published_local: str | None
     modified_at: datetime | None
     content_hash: str
     image_url: str | None = None
@@ -153,6 +160,7 @@ def _text_fields(text: ArticleText) -> dict[str, Any]:
         "declared_lang": text.declared_lang,
         "lang_confidence": text.lang_confidence,
         "published_at": text.published_at,
+        "published_local": text.published_local,
         "modified_at": text.modified_at,
         "content_hash": text.content_hash,
         "image_url": text.image_url,

@@ -157,6 +157,7 @@ def source_overview(session: Session, recent: int = 10) -> list[dict[str, Any]]:
                 "last_success_at": _iso(last_success),
                 "running": sum(1 for run in runs if run.status == "running"),
                 "error_rate": _error_rate(runs),
+                "drop_rate": _drop_rate(runs),
             }
         )
     return overview
@@ -172,3 +173,10 @@ def _error_rate(runs: Sequence[CrawlJob]) -> float | None:
         # Rows written before the health rules existed: every response counts as answered.
         answered += int(measures.get("answered", max(run.pages - run_errors, 0)))
     return round(errors / (errors + answered), 4) if errors + answered else None
+
+
+def _drop_rate(runs: Sequence[CrawlJob]) -> float | None:
+    """Items dropped over items that reached the pipeline, across ``runs``."""
+    dropped = sum(sum(int(v) for v in (run.dropped or {}).values()) for run in runs)
+    kept = sum(run.stored + run.updated + run.unchanged + run.duplicates for run in runs)
+    return round(dropped / (dropped + kept), 4) if dropped + kept else None

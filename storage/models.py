@@ -59,6 +59,8 @@ class Article(Base):
     __table_args__ = (
         Index("ix_articles_lang_published_at", "lang", "published_at"),
         Index("ix_articles_source_id_lang", "source_id", "lang"),
+        # The read API and export page through articles in this order (storage/listing.py).
+        Index("ix_articles_first_fetched_at_id", "first_fetched_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +75,7 @@ class Article(Base):
     authors: Mapped[list[str]] = mapped_column(default=list)
     tags: Mapped[list[str]] = mapped_column(default=list)
     published_at: Mapped[datetime | None]
+    published_local: Mapped[str | None] = mapped_column(String(40))
     modified_at: Mapped[datetime | None]
     first_fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_fetched_at: Mapped[datetime] = mapped_column(default=utcnow)

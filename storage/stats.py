@@ -49,3 +49,21 @@ def summary(session: Session, job_ids: Sequence[int] | None = None) -> dict[str,
         "dropped": dict(sorted(dropped.items())),
         "errors": dict(sorted(errors.items())),
     }
+
+
+def run_figures(jobs: Sequence[CrawlJob]) -> dict[str, Any]:
+    """What the given runs did, added up: pages fetched, articles new and updated, drops and errors by reason."""
+    dropped: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    for job in jobs:
+        dropped.update(job.dropped or {})
+        errors.update(job.errors or {})
+    return {
+        "pages": sum(job.pages for job in jobs),
+        "new": sum(job.stored for job in jobs),
+        "updated": sum(job.updated for job in jobs),
+        "unchanged": sum(job.unchanged for job in jobs),
+        "duplicates": sum(job.duplicates for job in jobs),
+        "dropped": dict(sorted(dropped.items())),
+        "errors": dict(sorted(errors.items())),
+    }

@@ -171,3 +171,41 @@ def open_database() -> Iterator[Any]:
     yield open_one
     for database in opened:
         database.close()
+
+
+# A crawled title as a hostile site could serve it: markup that must show as text and run nothing.
+HOSTILE_TITLE = '<script>window.pwned = "script"</script><img src=x onerror="window.pwned = \'img\'"> Breaking'
+
+
+class DemoDatabase:
+    """A database filled by one real `newsagg demo` crawl, shared by the whole session: read it, never change it."""
+
+    def __init__(self, url: str, summary: dict, hostile_id: int) -> None:
+        self.url, self.summary, self.hostile_id = url, summary, hostile_id
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
+    """One demo crawl for every test that reads a crawled database; the newest linked story's article
+    gets :data:`HOSTILE_TITLE`, as the store pipeline keeps whatever title a page gives."""
+    import json
+
+    from sqlalchemy import select
+
+    from storage.db import session_scope
+    from storage.models import Article
+
+    folder = tmp_path_factory.mktemp("demo-database")
+    url = f"sqlite:///{folder / 'demo.db'}"
+    crawl = run_newsagg("demo", "--db", url, "--json", cwd=folder)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    with session_scope(url) as session:
+        article = session.scalars(
+            select(Article)
+            .where(Article.group_id.is_not(None), Article.published_at.is_not(None))
+            .order_by(Article.published_at.desc(), Article.id.desc())
+        ).first()
+        assert article is not None, "the demo crawl links translations"
+        article.title = HOSTILE_TITLE
+        hostile_id = article.id
+    return DemoDatabase(url, json.loads(crawl.stdout), hostile_id)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gzip
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from crawler.discovery.claims import claim, claim_in
 from crawler.extract.article import extract_article
 from crawler.extract.encoding import decode_html
 from crawler.extract.language import detect_language
@@ -39,23 +41,32 @@ def fetch(url: str, timeout: float = 30.0) -> tuple[bytes, str | None, str]:
     return body, charset, final_url
 
 
-def inspect_page(body: bytes, url: str, *, charset: str | None = None, source: Source | None = None) -> dict[str, Any]:
+def inspect_page(
+    body: bytes, url: str, *, charset: str | None = None, sources: Mapping[str, Source], source: str | None = None
+) -> dict[str, Any]:
     """Every field the pipeline would store for the page, plus what an operator checks a new source by:
-    the edition the URL falls in, the time zone dates were read in, the decoding and the
-    translation links with the evidence for each."""
+    the source and edition that take the URL (``source`` alone, or the first in ``sources``) and by
+    which pattern, the time zone dates were read in, the decoding, the translation links with the
+    evidence for each, and whether a crawl would store the page (``drop_reason`` as the crawl decides:
+    ``no_edition`` when no edition takes the URL, so a crawl never requests it)."""
     html, encoding = decode_html(body, charset)
-    edition = source.edition_for_url(url) if source else None
-    timezone = source.timezone_of(edition) if source else "UTC"
+    found = claim(sources[source], url) if source else claim_in(sources.values(), url)
+    owner = sources[found.source] if found.source else None
+    edition = owner.edition(found.lang) if owner and found.lang else None
+    timezone = owner.timezone_of(edition) if owner else "UTC"
     extracted = extract_article(html, url, timezone=timezone)
     guess = detect_language("\n".join(filter(None, [extracted.title, extracted.body])), extracted.declared_lang)
-    reason = drop_reason(extracted, guess.lang, edition.lang if edition else None)
-    canonical_edition = source.edition_for_url(extracted.canonical_url) if source else None
+    # A URL an edition matches but a trap rule refuses is not requested either.
+    reason = (found.reason if found.lang else None) or drop_reason(extracted, guess.lang, found.lang)
+    canonical = claim(owner, extracted.canonical_url) if owner else None
     return {
         "url": url,
         "canonical_url": extracted.canonical_url,
-        "source": source.key if source else None,
-        "edition": edition.lang if edition else None,
-        "canonical_edition": canonical_edition.lang if canonical_edition else None,
+        "source": found.source,
+        "edition": found.lang,
+        "pattern": found.pattern,
+        "claim_reason": found.reason,
+        "canonical_edition": canonical.lang if canonical and canonical.claimed else None,
         "encoding": encoding,
         "timezone": timezone,
         "title": extracted.title,
@@ -66,6 +77,7 @@ def inspect_page(body: bytes, url: str, *, charset: str | None = None, source: S
         "script": guess.script,
         "declared_lang": extracted.declared_lang,
         "published_at": extracted.published_at.isoformat() if extracted.published_at else None,
+        "published_local": extracted.published_local,
         "modified_at": extracted.modified_at.isoformat() if extracted.modified_at else None,
         "authors": extracted.authors,
         "description": extracted.description,

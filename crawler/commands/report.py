@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from storage.db import session_scope
 
 
 def _counts(counts: Mapping[str, int]) -> str:
@@ -12,16 +14,29 @@ def _counts(counts: Mapping[str, int]) -> str:
 
 
 def render_summary(summary: Mapping[str, Any], *, heading: str) -> str:
-    lines = [
-        heading,
-        f"Articles: {summary['articles']}",
+    """What this run did first (when ``summary`` has a ``run``), then the database totals, labelled so."""
+    lines = [heading]
+    run = summary.get("run")
+    if run is not None:
+        lines += [
+            f"This run: pages {run['pages']}, new {run['new']}, updated {run['updated']}, "
+            f"unchanged {run['unchanged']}, duplicates {run['duplicates']}",
+            f"  dropped: {_counts(run['dropped'])}",
+            f"  errors:  {_counts(run['errors'])}",
+        ]
+    lines += [
+        "Database totals:" if run is not None else "Database:",
+        f"  articles: {summary['articles']}",
         f"  by language: {_counts(summary['by_lang'])}",
         f"  by source:   {_counts(summary['by_source'])}",
-        f"Translation groups: {summary['groups']}",
-        f"Duplicates: {_counts(summary['duplicates'])}",
-        f"Dropped: {_counts(summary['dropped'])}",
-        f"Errors: {_counts(summary['errors'])}",
+        f"  translation groups: {summary['groups']}",
+        f"  duplicate sightings: {_counts(summary['duplicates'])}",
     ]
+    if run is None:
+        lines += [
+            f"  dropped (all runs): {_counts(summary['dropped'])}",
+            f"  errors (all runs): {_counts(summary['errors'])}",
+        ]
     jobs = summary.get("jobs")
     if jobs:
         lines.append("Jobs: " + ", ".join(f"#{j['id']} {j['source']} {j['status']}" for j in jobs))
@@ -30,3 +45,32 @@ def render_summary(summary: Mapping[str, Any], *, heading: str) -> str:
 
 def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+
+
+def crawl_summary(database_url: str, job_ids: Sequence[int] | None = None) -> dict[str, Any]:
+    """Database totals, and with ``job_ids`` what those runs did (``run``) and their status."""
+    from storage.jobs import recent_jobs
+    from storage.models import CrawlJob
+    from storage.stats import run_figures, summary
+
+    with session_scope(database_url) as session:
+        result = summary(session, job_ids)
+        if job_ids is not None:
+            rows = [session.get_one(CrawlJob, job_id) for job_id in job_ids]
+            result["run"] = run_figures(rows)
+        else:
+            rows = recent_jobs(session, limit=5)
+        result["jobs"] = [{"id": j.id, "source": j.source_key, "status": j.status, "reason": j.reason} for j in rows]
+        result["job_id"] = job_ids[0] if job_ids else None
+        result["job_ids"] = list(job_ids or [])
+    return result
+
+
+def run_line(command: str, summary: Mapping[str, Any]) -> str:
+    """The one line a crawl's log ends with."""
+    run = summary["run"]
+    jobs = ", ".join(f"{j['source']} {j['status']}" for j in summary["jobs"]) or "no run"
+    return (
+        f"{command}: {jobs}; pages {run['pages']}, new {run['new']}, updated {run['updated']}, "
+        f"dropped {sum(run['dropped'].values())}, errors {sum(run['errors'].values())}"
+    )

@@ -138,10 +138,14 @@ _MSK_RE = re.compile(r"(?<!\w)мск(?!\w)", re.IGNORECASE)
 
 _YEAR_RE = re.compile(r"(?<!\d)(?:\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2})(?!\d)")
 _WORD = r"[^\W\d_]{3,}\.?"
+# The day's own marks and the small words some languages put around the month: "6. August",
+# "6th of August", "6 de agosto de 2009", "1er mars".
+_DAY = r"\d{1,2}(?:\.|st|nd|rd|th|er|e|º)?"
+_LINK = r"(?:\s+(?:of|de|del|di))?"
 _DATE_SPAN_RES = tuple(
-    re.compile(pattern)
+    re.compile(pattern, re.IGNORECASE)
     for pattern in (
-        rf"(?<!\d)\d{{1,2}}\s+{_WORD},?\s+\d{{4}}(?!\d)",  # 12 марта 2026
+        rf"(?<!\d){_DAY}{_LINK}\s+{_WORD},?{_LINK}\s+\d{{4}}(?!\d)",  # 12 марта 2026, 6. August 2009
         rf"{_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?!\d)",  # March 12, 2026
         r"(?<!\d)\d{4}[./-]\d{1,2}[./-]\d{1,2}(?!\d)",  # 2026/03/12
         r"(?<!\d)\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?!\d)",  # 12.03.2026
@@ -184,9 +188,20 @@ def parse_date(text: str, tz: str = "UTC", *, languages: Sequence[str] | None = 
     then FALLBACK_LANGUAGES. Never raises; implausible years are returned as they are and
     judged by the caller.
     """
+    parsed = parse_local(text, languages=languages)
     try:
-        parsed = _parse(text, tuple(languages) if languages else None)
         return to_utc(parsed, tz) if parsed is not None else None
+    except (ValueError, OverflowError):  # an unknown zone, or a moment that leaves the calendar in UTC
+        return None
+
+
+def parse_local(text: str, *, languages: Sequence[str] | None = None) -> datetime | None:
+    """The date as the text gives it: aware in its own offset when it states one, naive otherwise.
+
+    Its calendar day is the page's own publication day, which conversion to UTC may move. Never raises.
+    """
+    try:
+        return _parse(text, tuple(languages) if languages else None)
     except Exception:  # third-party parsers fail in surprising ways on junk; a date is optional
         return None
 

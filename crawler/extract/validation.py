@@ -24,14 +24,17 @@ FUTURE_TOLERANCE = timedelta(days=1)
 
 
 def drop_reason(extracted: Extracted, lang: str | None, edition_lang: str | None) -> str | None:
-    """Why a page is not stored as an article of the edition, or None when it is."""
+    """Why a page is not stored as an article of the edition (None: no edition takes its URL), or None
+    when it is."""
+    if edition_lang is None:
+        return "no_edition"
     if not extracted.body.strip():
         return "empty_body"
     if not extracted.is_article:
         return extracted.drop_reason or "not_article"
     if lang is None:
         return "unknown_language"
-    if edition_lang is not None and lang != edition_lang:
+    if lang != edition_lang:
         return "wrong_language"
     return None
 
@@ -48,7 +51,10 @@ def without_implausible_dates(extracted: Extracted, fetched_at: datetime) -> tup
         for name in ("published_at", "modified_at")
         if not plausible_date(getattr(extracted, name), fetched_at)
     }
-    return (replace(extracted, **cleared) if cleared else extracted), len(cleared)
+    count = len(cleared)
+    if "published_at" in cleared:  # the local form names the same implausible moment
+        cleared["published_local"] = None
+    return (replace(extracted, **cleared) if cleared else extracted), count
 
 
 def fits(url: str | None) -> bool:

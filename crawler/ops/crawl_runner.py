@@ -11,6 +11,7 @@ from typing import Any, TextIO
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.ops.log_lines import quiet_tracebacks
 from crawler.spiders.news import NewsSpider
 from storage.db import Database
 
@@ -74,12 +75,14 @@ def run_crawls(
     finally:
         database.close()
     process = CrawlerProcess(settings)
+    quiet_tracebacks(settings.get("LOG_LEVEL"))
     runs = []
     for key in sources:
         crawler = process.create_crawler(NewsSpider)
         process.crawl(crawler, source=key, **dict(spider_args or {}))
         runs.append(CrawlRun(key, crawler))
-    if progress is not None:
+    # Progress lines are for a person watching; a pipe or a log file gets the summary alone.
+    if progress is not None and progress.isatty():
         from twisted.internet import reactor, task
 
         def report() -> None:

@@ -184,6 +184,7 @@ class StoreStep(Step):
             declared_lang=extracted.declared_lang,
             lang_confidence=item.lang_confidence,
             published_at=extracted.published_at,
+            published_local=extracted.published_local,
             modified_at=extracted.modified_at,
             content_hash=item.content_hash,
             image_url=extracted.image_url,

@@ -8,7 +8,8 @@ Article pages go to the item pipeline as :class:`~crawler.items.ArticleItem`; li
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -18,12 +19,15 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.selector import Selector
 from twisted.python.failure import Failure
 
+from crawler.discovery.claims import claim
 from crawler.discovery.listings import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps
+from crawler.discovery.sitemap_window import aware, cutoff, newest_first, reaches, walk_plan
 from crawler.extract.encoding import decode_html
 from crawler.fetch.errors import failure_kind
 from crawler.items import ArticleItem
-from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul, url_trap
-from crawler.urls import canonicalize, is_fetchable, strip_amp
+from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul
+from crawler.spiders.hints import alternates_hint, entry_hints
+from crawler.urls import canonicalize, is_fetchable
 from settings.sources import Edition, Source, SourceConfigError, load_sources
 from storage.types import utcnow
 
@@ -37,6 +41,7 @@ class NewsSpider(scrapy.Spider):
         lang: str | None = None,
         limit: str | int | None = None,
         sources: str | None = None,
+        since: str | datetime | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -46,6 +51,9 @@ class NewsSpider(scrapy.Spider):
         self.lang_filter = {code.strip() for code in lang.split(",") if code.strip()} if lang else set()
         self.limit = int(limit) if limit not in (None, "") else None
         self.extra_sources = [Path(p) for p in (sources or "").split(",") if p]
+        self.since = aware(since) if since else None
+        # How far back sitemap indexes are read (crawler.discovery.sitemap_window); None: whole indexes.
+        self.read_back_to: datetime | None = None
         self.source: Source
         self.registry: dict[str, Source] = {}  # every configured source (copies belong to other sources)
         self.listing_maxsize: int  # NEWSAGG_LISTING_MAXSIZE and URLLENGTH_LIMIT, set in from_crawler
@@ -74,6 +82,12 @@ class NewsSpider(scrapy.Spider):
                 f"(it has {', '.join(spider.source.languages)})"
             )
         spider.allowed_domains = spider.source.domains  # type: ignore[attr-defined]
+        spider.read_back_to = cutoff(
+            spider.since,
+            spider.source.max_age,
+            first_crawl=not _has_articles(crawler.settings.get("NEWSAGG_DATABASE_URL"), spider.source_key),
+            now=utcnow(),
+        )
         spider.listing_maxsize = crawler.settings.getint("NEWSAGG_LISTING_MAXSIZE")
         # Longer URLs would not fit the database, whatever URLLENGTH_LIMIT says (0 there: no limit).
         spider.max_url_length = min(crawler.settings.getint("URLLENGTH_LIMIT") or MAX_URL_LENGTH, MAX_URL_LENGTH)
@@ -101,9 +115,11 @@ class NewsSpider(scrapy.Spider):
                     seen_hosts.add(origin)
                     yield Request(f"{origin}/robots.txt", callback=self.parse_robots, errback=self.on_robots_error)
 
-    def _listing_request(self, url: str) -> Request:
-        meta = {"listing": True, "download_maxsize": self.listing_maxsize}
-        return Request(url, callback=self.parse_listing, errback=self.on_error, meta=meta)
+    def _listing_request(self, url: str, older: Sequence[str] = ()) -> Request:
+        """A feed or sitemap; ``older`` are its older siblings in a bounded index walk, read after it
+        while it reaches back far enough."""
+        meta = {"listing": True, "download_maxsize": self.listing_maxsize, "older_siblings": list(older)}
+        return Request(url, callback=self.parse_listing, errback=self.on_listing_error, meta=meta)
 
     # --- discovery ---
 
@@ -122,24 +138,52 @@ class NewsSpider(scrapy.Spider):
         except DiscoveryError as exc:
             self._count("errors/bad_feed")
             self.logger.warning("%s", exc)
+            yield from self._older_sibling(response.meta, reached=True)
             return
         self._count(f"discovery/{found.kind}")
         if not found.entries:
             self._count("discovery/empty")
             self.logger.info("no entries in %s %s", found.kind, response.url)
-        for entry in found.entries:
-            if found.kind == "sitemapindex":
-                if self._within_domains(entry.url):
-                    yield self._listing_request(entry.url)
-                continue
-            request = self.article_request(entry.url, hints=_hints(entry))
-            if request is not None:
-                yield request
+        if found.kind == "sitemapindex":
+            yield from self._read_index(found.entries)
+        for entry in found.entries if found.kind != "sitemapindex" else ():
+            yield from filter(None, [self.article_request(entry.url, hints=entry_hints(entry))])
             # Sitemap alternates are translations: followed, and named in the hints as link evidence.
             for _lang, url in entry.alternates:
-                request = self.article_request(url, hints=_alternates_hint(entry))
-                if request is not None:
-                    yield request
+                yield from filter(None, [self.article_request(url, hints=alternates_hint(entry))])
+        since = self.read_back_to
+        reached = since is None or reaches(found.entries, since, self.source.timezone)
+        yield from self._older_sibling(response.meta, reached)
+
+    def _read_index(self, children: list[Entry]) -> Iterator[Request]:
+        """Every child of a sitemap index, or in a bounded crawl the newest of a series, then older
+        ones in turn (crawler.discovery.sitemap_window)."""
+        ordered = [child for child in newest_first(children, self.source.timezone) if self._within_domains(child.url)]
+        if self.read_back_to is None:
+            for child in ordered:
+                yield self._listing_request(child.url)
+            return
+        series, own = walk_plan(ordered, self.read_back_to, self.source.timezone)
+        if len(series) + len(own) < len(ordered):
+            self._count("discovery/sitemaps_not_read", len(ordered) - len(series) - len(own))
+        if series:
+            yield self._listing_request(series[0].url, [child.url for child in series[1:]])
+        for child in own:
+            yield self._listing_request(child.url)
+
+    def on_listing_error(self, failure: Failure) -> Iterator[Request]:
+        self.on_error(failure)
+        request = getattr(failure, "request", None)
+        # A listing that failed says nothing about the age of its older siblings: the walk goes on.
+        yield from self._older_sibling(request.meta if request is not None else {}, reached=True)
+
+    def _older_sibling(self, meta: dict[str, Any], reached: bool) -> Iterator[Request]:
+        """The next child of a bounded index walk, while the one just read reached back far enough."""
+        older = meta.get("older_siblings") or []
+        if older and reached:
+            yield self._listing_request(older[0], older[1:])
+        elif older:
+            self._count("discovery/sitemaps_not_read", len(older))
 
     def parse_section(self, response: Response) -> Iterator[Request]:
         self._count("pages/section")
@@ -149,17 +193,14 @@ class NewsSpider(scrapy.Spider):
 
     def article_request(self, url: str, hints: dict[str, Any] | None = None) -> Request | None:
         """A request for the canonical form of ``url`` if it is an article of a selected edition."""
-        if not is_fetchable(url):
+        found = claim(self.source, url, self.max_url_length)
+        if found.lang is None or (self.lang_filter and found.lang not in self.lang_filter):
             return None
+        if found.reason is not None:  # a trap rule
+            self._count(f"skipped/{found.reason}")
+            return None
+        target = found.target
         canonical = canonicalize(url)
-        target = strip_amp(canonical) or canonical
-        edition = self.source.edition_for_url(target)
-        if edition is None or (self.lang_filter and edition.lang not in self.lang_filter):
-            return None
-        trap = url_trap(target, self.max_url_length)
-        if trap is not None:
-            self._count(f"skipped/{trap}")
-            return None
         variants = self.variants.setdefault(target, [])
         if url != target and all(url != seen for seen, _ in variants):
             variants.append((url, "amp" if target != canonical else "tracking"))
@@ -176,7 +217,7 @@ class NewsSpider(scrapy.Spider):
             target,
             callback=self.parse_article,
             errback=self.on_error,
-            meta={"edition": edition.lang, "hints": hints or {}, "article": True},
+            meta={"edition": found.lang, "hints": hints or {}, "article": True},
             # A page skipped as known may be asked for again with a lastmod; Scrapy's dupefilter saw it once.
             dont_filter=target in self.skipped_known,
         )
@@ -236,28 +277,26 @@ class NewsSpider(scrapy.Spider):
         self._count(f"errors/{kind}")
         self.logger.warning("%s: %s (%s)", kind, url, failure.getErrorMessage())
 
-    def _count(self, key: str) -> None:
+    def _count(self, key: str, count: int = 1) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"newsagg/{key}")
+        self.crawler.stats.inc_value(f"newsagg/{key}", count)
 
     def _within_domains(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""
         return is_fetchable(url) and any(e.allows_host(host) for e in self.source.editions)
 
 
-def _hints(entry: Entry) -> dict[str, Any]:
-    return {
-        key: value
-        for key, value in (
-            ("title", entry.title),
-            ("published", entry.published),
-            ("lang", entry.lang),
-            ("lastmod", entry.lastmod),
-        )
-        if value
-    } | _alternates_hint(entry)
+def _has_articles(database_url: str | None, source_key: str) -> bool:
+    """Whether the source has stored articles; without a database every crawl counts as a first one."""
+    if not database_url:
+        return False
+    from sqlalchemy.exc import SQLAlchemyError
 
+    from storage.articles import source_has_articles
+    from storage.db import session_scope
 
-def _alternates_hint(entry: Entry) -> dict[str, Any]:
-    """The sitemap's hreflang alternates of an entry, as [lang, url] pairs (JSON-safe for Redis queues)."""
-    return {"alternates": [[lang, url] for lang, url in entry.alternates]} if entry.alternates else {}
+    try:
+        with session_scope(database_url) as session:
+            return source_has_articles(session, source_key)
+    except SQLAlchemyError:  # no schema yet: the crawl's own components build it, and nothing is stored
+        return False

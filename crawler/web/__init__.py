@@ -1,4 +1,3 @@
-"""``newsagg serve``: a read-only HTTP API, an operator dashboard and Prometheus ``/metrics``.
-
-Standard library only (wsgiref): a handful of GET routes over the database need no framework.
-"""
+"""``newsagg serve``: a read-only HTTP API with its OpenAPI description, an operator dashboard and
+Prometheus ``/metrics``, on FastAPI and uvicorn (typed, bounded parameters and an event loop that a
+slow client cannot starve)."""

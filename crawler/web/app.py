@@ -1,166 +1,151 @@
-"""The WSGI application: routes, query parameters, responses. Read-only: GET and HEAD only.
+"""The web application: the dashboard (/), article pages, the read API (/api, crawler.web.api),
+/healthz, /metrics and the OpenAPI description (/openapi.json, browsable at /docs is left out: it
+would need scripts from elsewhere, which the CSP forbids).
 
-Routes: ``/`` (dashboard), ``/articles/<id>`` (one article), ``/api/jobs``, ``/api/stats``,
-``/api/articles``, ``/api/articles/<id>``, ``/healthz`` and ``/metrics``.
+Read-only: GET (and HEAD) only. Errors are one JSON object (API) or a short page, never a stack or
+the database's address.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Iterable
-from typing import Any
-from urllib.parse import parse_qs
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated
 
+from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from crawler import __version__
 from crawler.ops.metrics import registry_for
-from crawler.web import pages
+from crawler.web import api, pages
 from storage import browse
-from storage.db import redact, session_scope
+from storage.db import Database
 from storage.jobs import job_dict, recent_jobs
-from storage.stats import summary
-
-StartResponse = Callable[..., Any]
-Environ = dict[str, Any]
+from storage.stories import coverage, recent_stories
 
 # Every page is built from text the crawled sites wrote: no script may run, whatever slipped through.
-SECURITY_HEADERS = [
-    ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
-    ("X-Frame-Options", "DENY"),
-]
-MAX_LIMIT = 500
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+access_log = logging.getLogger("newsagg.web.access")
 
 
-class HttpError(Exception):
-    def __init__(self, status: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+def printable(text: str) -> str:
+    """``text`` with control characters escaped: a request line must not write raw ESC or CR to a log."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-class App:
-    def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
-        self.registry = registry_for(database_url)
-        self.routes: list[tuple[re.Pattern[str], Callable[[Environ, re.Match[str]], tuple[str, str, bytes]]]] = [
-            (re.compile(r"/"), self.dashboard),
-            (re.compile(r"/articles/(\d+)"), self.article_page),
-            (re.compile(r"/api/jobs"), self.api_jobs),
-            (re.compile(r"/api/stats"), self.api_stats),
-            (re.compile(r"/api/articles"), self.api_articles),
-            (re.compile(r"/api/articles/(\d+)"), self.api_article),
-            (re.compile(r"/healthz"), self.healthz),
-            (re.compile(r"/metrics"), self.metrics),
-        ]
+def _message(error: RequestValidationError) -> str:
+    # The offending input is left out: it can be thousands of characters long.
+    parts = [f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}" for e in error.errors()]
+    return "; ".join(parts)
 
-    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET")
-        path = environ.get("PATH_INFO", "/") or "/"
-        try:
-            if method not in ("GET", "HEAD"):
-                raise HttpError("405 Method Not Allowed", "read-only: only GET and HEAD")
-            for pattern, handler in self.routes:
-                match = pattern.fullmatch(path)
-                if match:
-                    status, content_type, body = handler(environ, match)
-                    break
-            else:
-                raise HttpError("404 Not Found", f"no such page: {path}")
-        except HttpError as error:
-            status, content_type, body = self._error(path, error.status, str(error))
-        except SQLAlchemyError as exc:
-            message = f"the database {redact(self.database_url)} cannot be read: {type(exc).__name__}"
-            status, content_type, body = self._error(path, "503 Service Unavailable", message)
-        headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *SECURITY_HEADERS]
-        if status.startswith("405"):
-            headers.append(("Allow", "GET, HEAD"))
-        start_response(status, headers)
-        return [b""] if method == "HEAD" else [body]
 
-    def _error(self, path: str, status: str, message: str) -> tuple[str, str, bytes]:
-        if path.startswith("/api/"):
-            return status, "application/json", _json({"error": message})
-        return status, "text/html; charset=utf-8", pages.error_page(status, message).encode("utf-8")
+def create_app(database_url: str) -> FastAPI:
+    # One engine and connection pool for the life of the service, closed when it stops.
+    database = Database(database_url)
 
-    # --- pages ---
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.close()
 
-    def dashboard(self, environ: Environ, _match: re.Match[str]) -> tuple[str, str, bytes]:
-        params = _params(environ)
-        lang, source = params.get("lang"), params.get("source")
-        with session_scope(self.database_url) as session:
+    app = FastAPI(
+        lifespan=lifespan,
+        title="newsagg read API",
+        version=__version__,
+        description="Articles, stories (translation groups), sources and crawl jobs. Read-only.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.database = database
+    registry = registry_for(database_url)
+    app.include_router(api.router)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            response: Response = _error(request, 405, "read-only: only GET and HEAD")
+            response.headers["Allow"] = "GET, HEAD"
+        elif request.method == "HEAD":
+            # HEAD is GET without the body; the routes are declared for GET only.
+            request.scope["method"] = "GET"
+            answer = await call_next(request)
+            response = Response(b"", status_code=answer.status_code, headers=dict(answer.headers))
+            request.scope["method"] = "HEAD"
+        else:
+            response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        query = f"?{request.url.query}" if request.url.query else ""
+        access_log.info(
+            "%s %s %s%s %d",
+            request.client.host if request.client else "-",
+            request.method,
+            printable(request.url.path),
+            printable(query),
+            response.status_code,
+        )
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        return _error(request, 422, _message(error))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        return _error(request, error.status_code, str(error.detail))
+
+    @app.exception_handler(SQLAlchemyError)
+    async def unreadable(request: Request, error: SQLAlchemyError) -> Response:
+        return _error(request, 503, f"the database cannot be read ({type(error).__name__})")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard(
+        lang: Annotated[str | None, Query(pattern=r"^(|[a-z]{2,3})$")] = None,
+        source: Annotated[str | None, Query(pattern=r"^(|[a-z0-9_-]{1,64})$")] = None,
+    ) -> HTMLResponse:
+        with database.session() as session:
             page = pages.dashboard(
-                database=redact(self.database_url),
                 overview=browse.source_overview(session),
                 per_day=browse.articles_per_day(session),
+                coverage=coverage(session),
                 jobs=[job_dict(job) for job in recent_jobs(session, limit=20)],
-                articles=browse.recent_articles(session, limit=20, lang=lang, source=source),
-                filters={"lang": lang, "source": source},
+                stories=recent_stories(session, limit=30, lang=lang or None, source=source or None),
+                filters={"lang": lang or "", "source": source or ""},
             )
-        return "200 OK", "text/html; charset=utf-8", page.encode("utf-8")
+        return HTMLResponse(page)
 
-    def article_page(self, _environ: Environ, match: re.Match[str]) -> tuple[str, str, bytes]:
-        with session_scope(self.database_url) as session:
-            article = browse.article_detail(session, int(match.group(1)))
-        if article is None:
-            raise HttpError("404 Not Found", f"no article {match.group(1)}")
-        return "200 OK", "text/html; charset=utf-8", pages.article(article).encode("utf-8")
+    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(article_id: Annotated[int, PathParam(ge=1, le=api.MAX_ID)]) -> HTMLResponse:
+        with database.session() as session:
+            found = browse.article_detail(session, article_id)
+        if found is None:
+            raise HTTPException(404, f"no article {article_id}")
+        return HTMLResponse(pages.article(found))
 
-    # --- API ---
-
-    def api_jobs(self, environ: Environ, _match: re.Match[str]) -> tuple[str, str, bytes]:
-        params = _params(environ)
-        limit = _limit(params, 20)
-        with session_scope(self.database_url) as session:
-            rows = [job_dict(job) for job in recent_jobs(session, limit=limit, source_key=params.get("source"))]
-        return "200 OK", "application/json", _json(rows)
-
-    def api_stats(self, _environ: Environ, _match: re.Match[str]) -> tuple[str, str, bytes]:
-        with session_scope(self.database_url) as session:
-            result = summary(session)
-            result["sources"] = browse.source_overview(session)
-            result["per_day"] = browse.articles_per_day(session)
-        return "200 OK", "application/json", _json(result)
-
-    def api_articles(self, environ: Environ, _match: re.Match[str]) -> tuple[str, str, bytes]:
-        params = _params(environ)
-        with session_scope(self.database_url) as session:
-            rows = browse.recent_articles(
-                session, limit=_limit(params, 50), lang=params.get("lang"), source=params.get("source")
-            )
-        return "200 OK", "application/json", _json(rows)
-
-    def api_article(self, _environ: Environ, match: re.Match[str]) -> tuple[str, str, bytes]:
-        with session_scope(self.database_url) as session:
-            article = browse.article_detail(session, int(match.group(1)))
-        if article is None:
-            raise HttpError("404 Not Found", f"no article {match.group(1)}")
-        return "200 OK", "application/json", _json(article)
-
-    def healthz(self, _environ: Environ, _match: re.Match[str]) -> tuple[str, str, bytes]:
-        with session_scope(self.database_url) as session:
+    @app.get("/healthz", response_class=PlainTextResponse, summary="ok when the database answers")
+    def healthz() -> str:
+        with database.session() as session:
             recent_jobs(session, limit=1)
-        return "200 OK", "text/plain; charset=utf-8", b"ok\n"
+        return "ok\n"
 
-    def metrics(self, _environ: Environ, _match: re.Match[str]) -> tuple[str, str, bytes]:
-        return "200 OK", CONTENT_TYPE_LATEST, generate_latest(self.registry)
+    @app.get("/metrics", summary="Prometheus metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-
-def _params(environ: Environ) -> dict[str, str]:
-    parsed = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=False)
-    return {key: values[-1] for key, values in parsed.items()}
+    return app
 
 
-def _limit(params: dict[str, str], default: int) -> int:
-    raw = params.get("limit")
-    if raw is None:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise HttpError("400 Bad Request", f"limit must be a whole number from 1 to {MAX_LIMIT}, got {raw!r}")
-    return int(raw)
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+def _error(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+        return JSONResponse({"error": message}, status_code=status)
+    return HTMLResponse(pages.error_page(f"{status}", message), status_code=status)

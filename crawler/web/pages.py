@@ -8,13 +8,18 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from crawler.web import charts
+from storage.stories import STORY_LANGS
+
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}
 table{border-collapse:collapse}td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
 td.n{text-align:right}.finished{color:#176f2c}.degraded{color:#a15c00}.failed{color:#b00020}
 .interrupted{color:#555}.running{color:#0b57d0}.reason{color:#555;font-size:.9em}.body{white-space:pre-wrap;max-width:50em}
-[dir=rtl]{text-align:right}
+[dir=rtl]{text-align:right}td.story{max-width:22em}.charts{display:flex;flex-wrap:wrap;gap:1.5em}
+figure{margin:0}figcaption{font-weight:600;margin-bottom:.3em}
+svg.chart{font-size:11px;max-width:100%;height:auto}svg .tick{fill:#555;font-size:10px}form.filters{margin:.5em 0}
 """
 
 
@@ -32,7 +37,8 @@ def link(url: str | None, text: Any) -> str:
 def _layout(title: str, content: str, refresh: int | None = None) -> str:
     meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
     return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8">{meta}<title>{esc(title)}</title>'
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">{meta}<title>{esc(title)}</title>'
         f"<style>{STYLE}</style></head><body>{content}</body></html>"
     )
 
@@ -84,12 +90,6 @@ def _sources(overview: Sequence[Mapping[str, Any]]) -> str:
     return _table(headers, rows, numeric=range(1, 2 + len(langs)))
 
 
-def _per_day(per_day: Mapping[str, Mapping[str, int]]) -> str:
-    langs = sorted({lang for counts in per_day.values() for lang in counts})
-    rows = [[esc(day), *[str(counts.get(lang, 0)) for lang in langs]] for day, counts in per_day.items()]
-    return _table(["day (UTC)", *langs], rows, numeric=range(1, 1 + len(langs)))
-
-
 def _jobs(jobs: Sequence[Mapping[str, Any]]) -> str:
     rows = []
     for job in jobs:
@@ -133,39 +133,66 @@ def _translations(items: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
-def _articles(articles: Sequence[Mapping[str, Any]]) -> str:
-    rows = [
-        [
-            f'<a href="/articles/{int(a["id"])}"{_dir(a["lang"])}>{esc(a["title"] or "(no title)")}</a>',
-            esc(a["lang"]),
-            esc(a["source"]),
-            _short_time(a["published_at"]),
-            _translations(a["translations"]),
-        ]
-        for a in articles
-    ]
-    return _table(["title", "lang", "source", "published (UTC)", "translations"], rows)
+def _story_cell(story: Mapping[str, Any], lang: str) -> str:
+    member = story["langs"].get(lang)
+    if member is None:
+        return "–"
+    title = esc(member["title"] or "(no title)")
+    return f'<a href="/articles/{int(member["id"])}"{_dir(lang)} lang="{esc(lang)}">{title}</a>'
+
+
+def _stories(stories: Sequence[Mapping[str, Any]]) -> str:
+    rows = []
+    for story in stories:
+        cells = "".join(f'<td class="story"{_dir(lang)}>{_story_cell(story, lang)}</td>' for lang in STORY_LANGS)
+        when = _short_time(story["published_at"] or story["first_fetched_at"])
+        rows.append(f'<tr data-story="{esc(story["id"])}"><td>{when}</td><td>{esc(story["source"])}</td>{cells}</tr>')
+    head = "".join(f"<th>{esc(h)}</th>" for h in ["published (UTC)", "source", *STORY_LANGS])
+    return f'<table id="stories"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _filters(overview: Sequence[Mapping[str, Any]], chosen: Mapping[str, str]) -> str:
+    def select(name: str, label: str, options: Sequence[str]) -> str:
+        items = "".join(
+            f'<option value="{esc(o)}"{" selected" if chosen.get(name) == o else ""}>{esc(o or "all")}</option>'
+            for o in ["", *options]
+        )
+        return f'<label>{esc(label)} <select name="{esc(name)}">{items}</select></label> '
+
+    sources = [str(row["source"]) for row in overview]
+    return (
+        '<form method="get" action="/" class="filters">'
+        + select("lang", "language", STORY_LANGS)
+        + select("source", "source", sources)
+        + '<button type="submit">show</button></form>'
+    )
 
 
 def dashboard(
     *,
-    database: str,
     overview: Sequence[Mapping[str, Any]],
     per_day: Mapping[str, Mapping[str, int]],
+    coverage: Mapping[str, Mapping[str, float]],
     jobs: Sequence[Mapping[str, Any]],
-    articles: Sequence[Mapping[str, Any]],
-    filters: Mapping[str, str | None],
+    stories: Sequence[Mapping[str, Any]],
+    filters: Mapping[str, str],
 ) -> str:
     shown = ", ".join(f"{k} {v}" for k, v in filters.items() if v)
+    rates = [(str(row["source"]), row["error_rate"], row["drop_rate"]) for row in overview]
     content = (
-        f"<h1>newsagg</h1><p>Database {esc(database)}; refreshes every 15 s. "
-        '<a href="/metrics">metrics</a> · <a href="/api/jobs">jobs JSON</a> · <a href="/api/stats">stats JSON</a></p>'
-        f"<h2>Sources</h2>{_sources(overview)}"
+        "<h1>newsagg</h1><p>Refreshes every 30 s. "
+        '<a href="/metrics">metrics</a> · <a href="/api/jobs">jobs JSON</a> · <a href="/api/stats">stats JSON</a>'
+        ' · <a href="/openapi.json">API description</a></p>'
+        '<h2>Charts</h2><div class="charts">'
+        + charts.per_day(per_day, "New articles per day and language")
+        + charts.rates(rates, "Error and drop rates per source (recent runs)")
+        + charts.coverage(coverage, "Translation coverage: stories in one language that have another")
+        + "</div>"
         f"<h2>Crawl jobs</h2>{_jobs(jobs)}"
-        f"<h2>New articles per day and language</h2>{_per_day(per_day)}"
-        f"<h2>Recent articles{esc(' (' + shown + ')') if shown else ''}</h2>{_articles(articles)}"
+        f"<h2>Stories{esc(' (' + shown + ')') if shown else ''}</h2>{_filters(overview, filters)}{_stories(stories)}"
+        f"<h2>Sources</h2>{_sources(overview)}"
     )
-    return _layout("newsagg", content, refresh=15)
+    return _layout("newsagg", content, refresh=30)
 
 
 def article(item: Mapping[str, Any]) -> str:

@@ -8,59 +8,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from croniter import croniter
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from settings.languages import ISO_639_1
+from settings.sources.fields import Age, Cron, HttpUrl, Regex, TimeZone
 
 DEFAULT_SCHEDULE = "0 * * * *"
+DEFAULT_MAX_AGE = timedelta(days=2)
+ANY_PAGE = "(any page in the domains)"
 KEY_PATTERN = re.compile(r"^[a-z0-9_-]+$")
 
 
 class SourceConfigError(ValueError):
     """A source file that cannot be used; the message names file, field and expectation."""
-
-
-def _regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"a valid regular expression, got {value!r} ({exc})") from None
-    return value
-
-
-def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"an absolute http(s) URL, got {value!r}")
-    return value
-
-
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"an IANA time zone such as Europe/Moscow, got {value!r}") from None
-    return value
-
-
-def _cron(value: str) -> str:
-    if not croniter.is_valid(value):
-        raise ValueError(f"a cron expression such as '*/15 * * * *', got {value!r}")
-    return value
-
-
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
-Regex = Annotated[str, AfterValidator(_regex)]
-TimeZone = Annotated[str, AfterValidator(_timezone)]
-Cron = Annotated[str, AfterValidator(_cron)]
 
 
 class _Strict(BaseModel):
@@ -128,10 +95,15 @@ class Edition(_Strict):
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
     def is_article_url(self, url: str) -> bool:
-        host = urlsplit(url).hostname or ""
-        if not self.allows_host(host):
-            return False
-        return not self.article_urls or any(re.search(p, url) for p in self.article_urls)
+        return self.article_pattern(url) is not None
+
+    def article_pattern(self, url: str) -> str | None:
+        """The pattern by which this edition takes ``url`` (ANY_PAGE without patterns), else None."""
+        if not self.allows_host(urlsplit(url).hostname or ""):
+            return None
+        if not self.article_urls:
+            return ANY_PAGE
+        return next((p for p in self.article_urls if re.search(p, url)), None)
 
 
 class Translations(_Strict):
@@ -151,6 +123,8 @@ class Source(_Strict):
     homepage: HttpUrl | None = None
     timezone: TimeZone = "UTC"
     schedule: Cron = DEFAULT_SCHEDULE
+    # How far back a crawl after the first reads a sitemap index (docs/sources.md, "How far back").
+    max_age: Age = DEFAULT_MAX_AGE
     editions: list[Edition] = Field(min_length=1)
     translations: Translations | None = None
     health: Health = Health()

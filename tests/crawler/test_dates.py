@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crawler.extract.dates import fold_digits, parse_date, to_utc
+from crawler.extract.dates import fold_digits, parse_date, parse_local, to_utc
 
 MSK = "Europe/Moscow"
 
@@ -104,6 +104,35 @@ def test_arabic(text: str, expected: datetime) -> None:
 )
 def test_iso_rfc822_and_english(text: str, tz: str, expected: datetime) -> None:
     assert parse_date(text, tz) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Veröffentlicht am: 6. August 2009", "2009-08-06"),
+        ("am 6. August 2009 um 10:15 Uhr", "2009-08-06"),
+        ("Publié le 1er mars 2021 à 10:00", "2021-03-01"),
+        ("Publicado el 6 de agosto de 2009", "2009-08-06"),
+        ("Posted on the 6th of August 2009", "2009-08-06"),
+        ("Posted August 6th, 2009", "2009-08-06"),
+        ("опубликовано 6 августа 2009 г.", "2009-08-06"),
+        ("نشر بتاريخ ٦ آب ٢٠٠٩", "2009-08-06"),
+        ("الخميس ٦ أغسطس ٢٠٠٩", "2009-08-06"),
+    ],
+)
+def test_day_month_orders_keep_their_day(text: str, day: str) -> None:
+    parsed = parse_local(text)
+    assert parsed is not None and parsed.date().isoformat() == day
+
+
+def test_the_local_form_keeps_the_page_own_day_and_offset() -> None:
+    # Converted to UTC the moment falls on the 26th; the page published it on the 27th.
+    local = parse_local("2020-11-27T00:00+08:00")
+    assert local is not None and local.isoformat() == "2020-11-27T00:00:00+08:00"
+    assert parse_date("2020-11-27T00:00+08:00") == utc(2020, 11, 26, 16)
+    naive = parse_local("12 марта 2026 г., 14:30")
+    assert naive is not None and naive.tzinfo is None and naive.isoformat() == "2026-03-12T14:30:00"
+    assert parse_local("garbage") is None
 
 
 def test_summer_time_uses_the_offset_of_that_date() -> None:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from crawler.extract.alternates import HREFLANG, Alternate
-from crawler.extract.article import MIN_ARTICLE_CHARS, extract_article
+from crawler.extract.article import extract_article
+from crawler.extract.body import MIN_ARTICLE_CHARS, choose_text, within_span
 from crawler.extract.encoding import decode_html
 
 URL = "https://news.example/en/news/101-ferry-returns"
@@ -98,24 +99,64 @@ HINT = "Sat, 14 Mar 2026 10:00:00 +0000"
 
 @pytest.mark.parametrize(
     ("head", "header", "hint", "day"),
-    [
-        (LD + META, TIME + VISIBLE, HINT, 10),
-        (META, TIME + VISIBLE, HINT, 11),
-        ("", TIME + VISIBLE, HINT, 12),
-        ("", VISIBLE, HINT, 14),
-        ("", VISIBLE, None, 13),
-    ],
+    [(LD, "", None, 10), (META, "", None, 11), ("", TIME, None, 12), ("", VISIBLE, None, 13), ("", "", HINT, 14)],
 )
-def test_dates_follow_the_order_of_trust(head: str, header: str, hint: str | None, day: int) -> None:
+def test_a_single_source_of_the_date_is_believed(head: str, header: str, hint: str | None, day: int) -> None:
     hints = {"published": hint} if hint else {}
     extracted = extract_article(article(head, header), URL, hints=hints)
     assert extracted.published_at == datetime(2026, 3, day, 10, 0, tzinfo=UTC)
+
+
+def test_the_day_the_sources_corroborate_beats_a_lone_json_ld() -> None:
+    # The JSON-LD was rewritten at republication; the dateline, the <time> and the URL agree.
+    header = '<time datetime="2026-03-13T10:00:00+01:00">13 March 2026</time>'
+    extracted = extract_article(article(LD, header), "https://news.example/2026/03/13/ferry-returns")
+    assert extracted.published_local == "2026-03-13T10:00:00+01:00"
+    assert extracted.published_at == datetime(2026, 3, 13, 9, 0, tzinfo=UTC)
+
+
+def test_agreeing_metadata_beats_a_lone_visible_label() -> None:
+    extracted = extract_article(article(jsonld(datePublished="2026-03-11T10:00:00+00:00") + META, VISIBLE), URL)
+    assert extracted.published_at == datetime(2026, 3, 11, 10, 0, tzinfo=UTC)
+
+
+def test_dates_of_comments_and_related_articles_never_count() -> None:
+    asides = (
+        '<section class="comments"><p class="comment-date">15 March 2026, 09:00</p>'
+        '<time datetime="2026-03-15T09:00:00+00:00">15 March</time></section>'
+        '<aside><ul><li><span class="date">14 March 2026</span> Another story</li></ul></aside>'
+        '<div class="related-posts"><time datetime="2026-03-14T08:00:00+00:00">14 March</time></div>'
+    )
+    page = article(header='<p class="date">12 March 2026, 10:00</p>').replace("</article>", asides + "</article>")
+    assert extract_article(page, URL).published_at == datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
+    structured = article(jsonld(datePublished="2026-03-12T10:00:00+01:00")).replace("</article>", asides + "</article>")
+    assert extract_article(structured, URL).published_local == "2026-03-12T10:00:00+01:00"
+
+
+def test_the_page_own_day_is_kept_beside_utc() -> None:
+    head = '<meta property="article:published_time" content="2020-11-27T00:00:00+08:00">'
+    extracted = extract_article(article(head), URL)
+    assert extracted.published_at == datetime(2020, 11, 26, 16, 0, tzinfo=UTC)
+    assert extracted.published_local == "2020-11-27T00:00:00+08:00"
+
+
+def test_a_utc_instant_tells_the_moment_and_the_dateline_the_day() -> None:
+    head = '<meta property="article:published_time" content="2020-11-26T16:00:00Z">'
+    extracted = extract_article(article(head, '<p class="date">27 November 2020</p>'), URL)
+    assert extracted.published_at == datetime(2020, 11, 26, 16, 0, tzinfo=UTC)
+    assert extracted.published_local == "2020-11-27"
+
+
+def test_a_german_dateline_keeps_its_day() -> None:
+    extracted = extract_article(article(header='<p class="meta">Veröffentlicht am: 6. August 2009</p>'), URL)
+    assert extracted.published_local == "2009-08-06T00:00:00"
 
 
 def test_naive_dates_are_read_in_the_source_timezone() -> None:
     head = '<meta property="article:published_time" content="2026-03-14T09:15:00">'
     extracted = extract_article(article(head), URL, timezone="Europe/Moscow")
     assert extracted.published_at == datetime(2026, 3, 14, 6, 15, tzinfo=UTC)
+    assert extracted.published_local == "2026-03-14T09:15:00"
 
 
 @pytest.mark.parametrize(
@@ -178,6 +219,40 @@ def test_a_link_list_is_not_an_article() -> None:
     )
     extracted = extract_article(html, URL)
     assert (extracted.is_article, extracted.drop_reason) == (False, "not_article")
+
+
+def test_an_article_by_its_json_ld_is_never_a_link_list() -> None:
+    # A round-up whose paragraphs are links to the stories it sums up: its JSON-LD says it is an article.
+    items = "".join(
+        f'<p><a href="/en/news/{n}-story">Ministers of the region meet again for round number {n} of talks</a></p>'
+        for n in range(12)
+    )
+    html = article(jsonld(headline=TITLE), paragraphs=()).replace("</div></article>", f"{items}</div></article>")
+    extracted = extract_article(html, URL)
+    assert extracted.body and (extracted.is_article, extracted.drop_reason) == (True, None)
+    website = html.replace('"@type": "NewsArticle"', '"@type": "WebPage"').replace(
+        'content="article"', 'content="website"'
+    )
+    assert extract_article(website, URL).drop_reason == "not_article"
+
+
+def test_the_balanced_reading_fills_in_what_precision_mode_dropped_inside_the_article() -> None:
+    precise = "\n".join(PARAGRAPHS)
+    wider = "\n".join(["Menu", PARAGRAPHS[0], "What the islanders say", *PARAGRAPHS[1:], "Share this story"])
+    assert choose_text(precise, 0, lambda: wider, set()).splitlines() == wider.splitlines()[1:-1]
+    assert within_span(precise, wider).splitlines() == wider.splitlines()[1:-1]
+    # Precision mode kept a fraction of the balanced reading: the balanced reading is the body.
+    longer = "\n".join(PARAGRAPHS * 4)
+    assert choose_text("\n".join(PARAGRAPHS[:2]), 0, lambda: longer, set()) == longer
+    # Unless that reading is of another part of the page.
+    elsewhere = "\n".join(f"Cookie notice number {n} and other boilerplate of the page." for n in range(40))
+    assert choose_text("\n".join(PARAGRAPHS[:2]), 0, lambda: elsewhere, set()) == "\n".join(PARAGRAPHS[:2])
+    # Link texts inside the span are what precision mode rightly dropped.
+    teaser = "Read also: the ferry timetable for the summer"
+    spanned = "\n".join([PARAGRAPHS[0], teaser, PARAGRAPHS[1], PARAGRAPHS[2]])
+    assert within_span(precise, spanned, {teaser.casefold()}) == precise
+    # JSON-LD articleBody shows precision mode has the whole text: no second pass.
+    assert choose_text(precise, len(precise), lambda: pytest.fail("second pass"), set()) == precise
 
 
 def test_an_article_without_text_is_an_empty_body() -> None:

@@ -18,8 +18,15 @@ def test_sources_lists_the_shipped_sources(capsys):
     assert main(["sources", "--json"]) == 0
     listed = {s["key"]: s for s in json.loads(capsys.readouterr().out)}
     assert {e["lang"] for e in listed["tass"]["editions"]} == {"ru", "en"}
+    assert listed["tass"]["max_age"] == "P2D"
     assert main(["sources"]) == 0
-    assert "tass: TASS" in capsys.readouterr().out
+    assert "tass: TASS (timezone Europe/Moscow, schedule '*/15 * * * *', max_age 2d)" in capsys.readouterr().out
+
+
+def test_crawl_since_must_be_a_date(tmp_path, capsys):
+    assert main(["crawl", "tass", "--since", "last week", "--db", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
+    assert "'last week' is not a date" in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_db_upgrade_then_stats_on_an_empty_database(database_url, capsys):

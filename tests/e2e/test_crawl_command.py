@@ -73,7 +73,7 @@ def test_limit_caps_the_article_pages_fetched(site, tmp_path):
     assert result.returncode == 0, result.stderr
     story_hits = sum(n for path, n in site.hits().items() if path.startswith("/wire/") and "/story/" in path)
     assert story_hits == 3
-    assert "Articles: 3" in result.stdout
+    assert "This run: pages " in result.stdout and ", new 3, " in result.stdout and "  articles: 3" in result.stdout
 
 
 def test_scrapy_crawl_news_works_too(site, tmp_path):

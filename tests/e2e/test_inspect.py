@@ -23,6 +23,7 @@ INSPECT_KEYS = {
     "lang_confidence",
     "declared_lang",
     "published_at",
+    "published_local",
     "modified_at",
     "authors",
     "description",
@@ -64,19 +65,20 @@ def test_inspect_runs_on_every_real_page(realworld, record, capsys):
     assert result["is_article"] == (result["drop_reason"] is None)
 
 
-def same_day(record: dict, published: str) -> bool:
-    """Day-level agreement in the ground truth's zone.
+def same_day(record: dict, published_local: str, published_at: str) -> bool:
+    """Day-level agreement at the page's own day: the ground truth's calendar day (in the offset it
+    states) against the first 10 characters of ``published_local``, the date as the page gives it.
 
-    A ground truth with an offset is compared in that offset. A bare date is the publisher's local day,
-    whose zone the ground truth does not give: ours must fall on it in some zone from UTC-12 to UTC+14.
+    Some ground truth gives a bare date in UTC rather than the publisher's day: then the UTC moment
+    must fall on it in some zone from UTC-12 to UTC+14.
     """
     truth = record["date"]
-    ours = datetime.fromisoformat(published)
-    if len(truth) > 10:
-        moment = datetime.fromisoformat(truth)
-        return ours.astimezone(moment.tzinfo).date() == moment.date()
-    day = date.fromisoformat(truth)
-    return any((ours + timedelta(hours=h)).date() == day for h in range(-12, 15))
+    if date.fromisoformat(published_local[:10]) == date.fromisoformat(truth[:10]):
+        return True
+    ours = datetime.fromisoformat(published_at)
+    return len(truth) == 10 and any(
+        (ours + timedelta(hours=h)).date() == date.fromisoformat(truth) for h in range(-12, 15)
+    )
 
 
 @pytest.mark.parametrize("record", RU_AR, ids=[r["file"] for r in RU_AR])
@@ -86,8 +88,8 @@ def test_inspect_gets_title_language_and_date_right_on_ru_and_ar_pages(realworld
     if record.get("title"):
         assert " ".join(result["title"].split()) == " ".join(record["title"].split())
     if record.get("date"):
-        assert result["published_at"], "no date found"
-        assert same_day(record, result["published_at"]), (record["date"], result["published_at"])
+        assert result["published_at"] and result["published_local"], "no date found"
+        assert same_day(record, result["published_local"], result["published_at"]), (record, result["published_local"])
 
 
 def test_inspect_as_a_command_on_a_saved_page(realworld):
@@ -108,3 +110,23 @@ def test_inspect_of_a_file_without_its_address_is_a_clear_error(realworld, capsy
     record = RU_AR[0]
     assert main(["inspect", str(realworld / record["file"])]) == 2
     assert capsys.readouterr().err.strip().endswith("is a file: give the page's address with --url URL")
+
+
+def test_inspect_names_the_claiming_source_edition_and_pattern(capsys):
+    page = Path(__file__).parents[1] / "settings" / "pages" / "rt" / "ru.html"
+    url = "https://russian.rt.com/science/news/1400123-arktika-led-rekord"
+    assert main(["inspect", str(page), "--url", url, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["source"], result["edition"], result["claim_reason"]) == ("rt", "ru", None)
+    assert result["pattern"].startswith("^https?://russian\\.rt\\.com/")
+    assert (result["is_article"], result["drop_reason"]) == (True, None)
+
+
+def test_inspect_says_no_edition_for_a_url_no_edition_takes(capsys):
+    # The same page under an address of the site that no pattern takes: a crawl would never request it.
+    page = Path(__file__).parents[1] / "settings" / "pages" / "rt" / "ru.html"
+    url = "https://russian.rt.com/inotv/catalog/channel/Euronews"
+    assert main(["inspect", str(page), "--url", url]) == 0
+    out = capsys.readouterr().out
+    assert "source: rt\n" in out and "edition: None\n" in out and "claim_reason: no_pattern\n" in out
+    assert "is_article: False\n" in out and "drop_reason: no_edition\n" in out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -387,10 +388,12 @@ def test_a_date_in_the_future_is_cleared_and_the_article_kept(crawled):
     assert crawled.stat("future-date", "dates/implausible") == 1
 
 
-def test_a_date_in_1970_is_cleared_and_the_article_kept(crawled):
+def test_a_date_in_1970_is_never_chosen_and_the_feed_date_stands_in(crawled):
+    # Unix time 0 from a broken template is no candidate; the feed's pubDate is the next evidence.
     article = stored(crawled, "epoch-date")
-    assert article.published_at is None
-    assert crawled.stat("epoch-date", "dates/implausible") == 1
+    assert article.published_at == datetime(2026, 3, 2, 6, 15, tzinfo=UTC)
+    assert article.published_local == "2026-03-02T06:15:00+00:00"
+    assert crawled.stat("epoch-date", "dates/implausible") == 0
 
 
 def test_a_plausible_date_is_kept(crawled):

@@ -1,5 +1,6 @@
 """Source files are a user contract: valid ones load, bad ones are refused with file, field and expectation."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,8 @@ def test_the_design_example_is_accepted(tmp_path):
             "translations.url_id: expected a regular expression with exactly one capturing group",
         ),
         (("lang: en", "lang: ru"), "editions: expected one edition per language, got several for ru"),
+        (("timezone: Europe/Moscow", "max_age: soon"), "max_age: expected an age such as 2d, 36h, 90m or P2D"),
+        (("timezone: Europe/Moscow", "max_age: 0h"), "max_age: expected a positive age"),
     ],
 )
 def test_a_bad_file_names_file_field_and_expectation(tmp_path, change, message):
@@ -84,6 +87,20 @@ def test_a_bad_file_names_file_field_and_expectation(tmp_path, change, message):
         load_sources([path], include_shipped=False)
     assert str(error.value).startswith(f"{path}: ")
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("written", "age"),
+    [
+        (None, timedelta(days=2)),
+        ("36h", timedelta(hours=36)),
+        ("90m", timedelta(minutes=90)),
+        ("P3D", timedelta(days=3)),
+    ],
+)
+def test_max_age_reads_as_operators_write_it(tmp_path, written, age):
+    text = VALID if written is None else VALID.replace("timezone: Europe/Moscow", f"max_age: {written}")
+    assert load_sources([write(tmp_path, text)], include_shipped=False)["example"].max_age == age
 
 
 def test_broken_yaml_names_the_line(tmp_path):
