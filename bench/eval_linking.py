@@ -27,9 +27,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.day_scores import rows as day_rows  # noqa: E402
+from bench.day_scores import run_day  # noqa: E402
 from bench.linking_quality import Metrics, ScoredPair, metrics, score_pairs  # noqa: E402
-from bench.translation_day import rows as day_rows  # noqa: E402
-from bench.translation_day import run_day  # noqa: E402
 from crawler.demo.data import load_stories, parse_stories  # noqa: E402
 from crawler.linking.evidence import DEFAULT_CONTENT_THRESHOLD, content_score  # noqa: E402
 from crawler.linking.features import extract_features  # noqa: E402

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bench.translation_day import Day, DayCrawler, DayPage, Pair, load_day, score_day, stored_groups
+from bench.day_scores import score_day, stored_groups
+from bench.translation_day import Day, DayCrawler, DayPage, Pair, load_day
 from storage.db import session_scope
 from storage.models import Article, TranslationGroup, TranslationLink
 
