@@ -1,7 +1,7 @@
 """articles.image_url, evidence of content links, and where merged or split groups went
 
 Revision ID: 0005
-Revises: 0007
+Revises: 0004
 Create Date: 2026-11-30 23:59:00.000000
 
 The schema is a public contract (docs/schema.md): update it with every revision, never drop a column
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0007"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """articles.published_local: the publication date as the page gives it, with its offset
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-30 23:40:00.000000
 
 published_at stays UTC; converting a local date moves it to another day for pages far from UTC, so
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
