@@ -11,24 +11,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from crawler.linking.features import FEATURES_VERSION, Features
 from storage.models import Article, LinkFeatures
 from storage.types import utcnow
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A stored article that content linking may pair with another, with its features."""
+class StoredCandidate:
+    """A stored article that content linking may pair with another, with its features as stored (JSON)."""
 
     article_id: int
     lang: str
     group_id: int | None
     published_at: datetime
-    features: Features
+    features: dict[str, Any]
 
 
 def features_of(session: Session, article_id: int) -> LinkFeatures | None:
@@ -36,7 +36,7 @@ def features_of(session: Session, article_id: int) -> LinkFeatures | None:
 
 
 def save_features(
-    session: Session, article: Article, features: Features | None, url_id: str | None
+    session: Session, article: Article, features: dict[str, Any] | None, url_id: str | None, version: int
 ) -> tuple[LinkFeatures, bool]:
     """Store the article's link features (``None``: keep the stored ones, only refresh the source
     and URL id). Returns the row and whether anything linking depends on changed."""
@@ -48,8 +48,8 @@ def save_features(
             source_id=article.source_id,
             url_id=url_id,
             content_hash=article.content_hash,
-            version=FEATURES_VERSION,
-            features=features.to_json(),
+            version=version,
+            features=features,
         )
         session.add(row)
         session.flush()
@@ -58,16 +58,16 @@ def save_features(
     row.source_id, row.url_id = article.source_id, url_id
     if features is not None:
         changed = True
-        row.features, row.content_hash, row.version = features.to_json(), article.content_hash, FEATURES_VERSION
+        row.features, row.content_hash, row.version = features, article.content_hash, version
     if changed:
         row.updated_at = utcnow()
         session.flush()
     return row, changed
 
 
-def is_current(row: LinkFeatures | None, article: Article) -> bool:
-    """Whether stored features describe the article's present text with the present extractor."""
-    return row is not None and row.content_hash == article.content_hash and row.version == FEATURES_VERSION
+def is_current(row: LinkFeatures | None, article: Article, version: int) -> bool:
+    """Whether stored features describe the article's present text with the extractor of ``version``."""
+    return row is not None and row.content_hash == article.content_hash and row.version == version
 
 
 def same_url_id(session: Session, article: Article, url_id: str) -> list[Article]:
@@ -97,7 +97,7 @@ def content_candidates(
     limit: int,
     lang: str | None = None,
     around: datetime | None = None,
-) -> list[Candidate]:
+) -> list[StoredCandidate]:
     """Articles of the same source published within ``window`` of ``around`` (default: the
     article's own time), in ``lang`` or, by default, in any language but the article's.
 
@@ -125,7 +125,7 @@ def content_candidates(
     )
     rows = session.execute(query).all()
     return [
-        Candidate(row.id, row.lang, row.group_id, row.published_at, Features.from_json(row.features))
+        StoredCandidate(row.id, row.lang, row.group_id, row.published_at, row.features)
         for row in sorted(rows, key=lambda r: (r.published_at, r.id))
     ]
 

@@ -2,7 +2,7 @@
 
 A group is a connected component of accepted links and holds at most one article per language.
 When a new link would put two articles of one language together, the links among the articles
-involved are taken again strongest first (:func:`crawler.linking.evidence.strength`: the method, then the
+involved are taken again strongest first (:func:`storage.grouping.strength`: the method, then the
 score) and kept while they respect that rule: the stronger evidence stays, whichever came first,
 and every link that loses is recorded in ``rejected_links`` with the reason.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from crawler.linking.evidence import choose_links, strength
+from storage.grouping import choose_links, strength
 from storage.models import Article, PendingLink, RejectedLink, TranslationGroup, TranslationLink
 
 

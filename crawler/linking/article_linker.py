@@ -28,24 +28,21 @@ from sqlalchemy.orm import Session
 from crawler.extract.alternates import Alternate, is_section_front
 from crawler.extract.language import normalize_lang
 from crawler.linking.evidence import (
-    CONTENT,
     DEFAULT_CONTENT_THRESHOLD,
-    HREFLANG,
     MARGIN_FLOOR,
-    URL_PATTERN,
     ContentScore,
     accepts,
     common_features,
     content_score,
     method_score,
 )
-from crawler.linking.features import Features, extract_features
+from crawler.linking.features import FEATURES_VERSION, Features, extract_features
 from crawler.linking.layout import media_key
-from crawler.linking.match import Match, evidence_detail
+from crawler.linking.match import Candidate, Match, evidence_detail
 from crawler.urls import canonicalize, is_fetchable
 from storage import candidates, groups
 from storage.articles import find_articles
-from storage.candidates import Candidate
+from storage.grouping import CONTENT, HREFLANG, URL_PATTERN
 from storage.models import Article, ArticleUrl, LinkFeatures
 
 
@@ -121,11 +118,12 @@ class Linker:
         """
         row = candidates.features_of(session, article.id)
         features = None
-        if not candidates.is_current(row, article):
+        if not candidates.is_current(row, article, FEATURES_VERSION):
             media = [key] if (key := media_key(article.image_url)) else []
             features = extract_features(article.title, article.body, description=article.description, media=media)
         article_url_id = url_id(pattern, article.canonical_url) if known else (row.url_id if row else None)
-        _, changed = candidates.save_features(session, article, features, article_url_id)
+        stored = features.to_json() if features is not None else None
+        _, changed = candidates.save_features(session, article, stored, article_url_id, FEATURES_VERSION)
         return changed
 
     # --- declared evidence ---
@@ -196,9 +194,12 @@ class Linker:
     # --- content ---
 
     def _pool(self, session: Session, article: Article) -> list[Candidate]:
-        return candidates.content_candidates(
+        stored = candidates.content_candidates(
             session, article, window=self.settings.window, limit=self.settings.max_candidates
         )
+        return [
+            Candidate(c.article_id, c.lang, c.group_id, c.published_at, Features.from_json(c.features)) for c in stored
+        ]
 
     def best_matches(
         self, features: Features, pool: Sequence[Candidate], skip_langs: Iterable[str] = ()

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from crawler.linking.evidence import ContentScore
-from storage.candidates import Candidate
+from crawler.linking.features import Features
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored article that content linking may pair with another, with its features."""
+
+    article_id: int
+    lang: str
+    group_id: int | None
+    published_at: datetime
+    features: Features
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,11 @@ from crawler.extract.article import extract_article
 from crawler.extract.encoding import decode_html
 from crawler.extract.language import normalize_lang
 from crawler.linking.article_linker import common_features, objection_to, sitemap_alternates, url_id
-from crawler.linking.evidence import (
-    CONTENT,
-    DEFAULT_CONTENT_THRESHOLD,
-    HREFLANG,
-    SWITCHER,
-    URL_PATTERN,
-    choose_links,
-    content_score,
-    strength,
-)
+from crawler.linking.evidence import DEFAULT_CONTENT_THRESHOLD, content_score
 from crawler.linking.features import Features, dates, extract_features, fold_digits, links, numbers
 from crawler.urls import canonicalize
 from settings import crawl
+from storage.grouping import CONTENT, HREFLANG, SWITCHER, URL_PATTERN, choose_links, strength
 
 STORIES = parse_stories(load_stories())
 

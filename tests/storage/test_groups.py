@@ -5,9 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from crawler.linking.features import Features
+from crawler.linking.features import FEATURES_VERSION, Features
 from storage import candidates, groups
-from storage.db import session_scope
 from storage.models import Article, PendingLink, RejectedLink, SourceRow, TranslationGroup, TranslationLink
 
 
@@ -35,8 +34,8 @@ def make_articles(session, *langs, key="s", published=None):
     return articles
 
 
-def test_links_merge_into_one_group_per_story(database_url):
-    with session_scope(database_url) as session:
+def test_links_merge_into_one_group_per_story(db):
+    with db.session() as session:
         ru, en, ar = make_articles(session, "ru", "en", "ar")
         assert groups.link(session, ru, en, "hreflang", 1.0).linked
         assert groups.link(session, ar, en, "switcher", 0.9).linked
@@ -46,8 +45,8 @@ def test_links_merge_into_one_group_per_story(database_url):
         assert session.scalar(select(func.count()).select_from(TranslationLink)) == 2
 
 
-def test_two_groups_merge_and_the_emptied_group_points_to_the_merged_one(database_url):
-    with session_scope(database_url) as session:
+def test_two_groups_merge_and_the_emptied_group_points_to_the_merged_one(db):
+    with db.session() as session:
         ru, en, ar, fr, de = make_articles(session, "ru", "en", "ar", "fr", "de")
         groups.link(session, ru, en, "hreflang", 1.0)
         groups.link(session, ar, fr, "hreflang", 1.0)
@@ -61,8 +60,8 @@ def test_two_groups_merge_and_the_emptied_group_points_to_the_merged_one(databas
         assert groups.group_count(session) == 1
 
 
-def test_a_split_leaves_the_id_with_the_larger_part_and_the_new_part_says_where_it_came_from(database_url):
-    with session_scope(database_url) as session:
+def test_a_split_leaves_the_id_with_the_larger_part_and_the_new_part_says_where_it_came_from(db):
+    with db.session() as session:
         ru, en, ar, fr, de = make_articles(session, "ru", "en", "ar", "fr", "de")
         groups.link(session, ru, en, "content", 0.5)
         groups.link(session, en, ar, "content", 0.3)
@@ -79,8 +78,8 @@ def test_a_split_leaves_the_id_with_the_larger_part_and_the_new_part_says_where_
         assert {a.group_id for a in (ru, en, ar, fr, de)} == {story}
 
 
-def test_a_group_never_holds_two_articles_of_one_language(database_url):
-    with session_scope(database_url) as session:
+def test_a_group_never_holds_two_articles_of_one_language(db):
+    with db.session() as session:
         ru, en, ru2 = make_articles(session, "ru", "en", "ru")
         groups.link(session, ru, en, "hreflang", 1.0)
         result = groups.link(session, ru2, en, "switcher", 0.9)
@@ -89,8 +88,8 @@ def test_a_group_never_holds_two_articles_of_one_language(database_url):
         assert groups.link(session, ru, ru2, "hreflang", 1.0).reason == "same_language"
 
 
-def test_linking_again_stores_no_second_link(database_url):
-    with session_scope(database_url) as session:
+def test_linking_again_stores_no_second_link(db):
+    with db.session() as session:
         ru, en = make_articles(session, "ru", "en")
         groups.link(session, ru, en, "switcher", 0.9)
         again = groups.link(session, en, ru, "hreflang", 1.0)
@@ -99,8 +98,8 @@ def test_linking_again_stores_no_second_link(database_url):
         assert (link.method, link.score) == ("hreflang", 1.0)
 
 
-def test_pending_links_are_found_by_target_url(database_url):
-    with session_scope(database_url) as session:
+def test_pending_links_are_found_by_target_url(db):
+    with db.session() as session:
         (ru,) = make_articles(session, "ru")
         later = ("https://example.org/en/later", "en", "hreflang")
         assert groups.add_pending(session, ru, [later, later]) == [True, False]
@@ -118,8 +117,8 @@ def rejected(session):
     return [(r.article_id, r.other_article_id, r.method, r.reason) for r in rows]
 
 
-def test_a_conflict_keeps_the_stronger_evidence_and_records_the_weaker(database_url):
-    with session_scope(database_url) as session:
+def test_a_conflict_keeps_the_stronger_evidence_and_records_the_weaker(db):
+    with db.session() as session:
         ru, en, en2 = make_articles(session, "ru", "en", "en")
         assert groups.link(session, ru, en, "content", 0.4).linked
         # Declared evidence for another English version displaces the content guess.
@@ -133,8 +132,8 @@ def test_a_conflict_keeps_the_stronger_evidence_and_records_the_weaker(database_
         assert session.scalar(select(func.count()).select_from(TranslationLink)) == 1
 
 
-def test_a_stronger_content_match_displaces_a_weaker_one(database_url):
-    with session_scope(database_url) as session:
+def test_a_stronger_content_match_displaces_a_weaker_one(db):
+    with db.session() as session:
         ru, en, ar, en2 = make_articles(session, "ru", "en", "ar", "en")
         groups.link(session, ru, en, "content", 0.3)
         groups.link(session, ar, ru, "hreflang", 1.0)
@@ -143,8 +142,8 @@ def test_a_stronger_content_match_displaces_a_weaker_one(database_url):
         assert groups.group_count(session) == 1
 
 
-def test_dropping_a_link_splits_its_group(database_url):
-    with session_scope(database_url) as session:
+def test_dropping_a_link_splits_its_group(db):
+    with db.session() as session:
         ru, en, ar = make_articles(session, "ru", "en", "ar")
         groups.link(session, ru, en, "hreflang", 1.0)
         groups.link(session, en, ar, "content", 0.5)
@@ -156,8 +155,8 @@ def test_dropping_a_link_splits_its_group(database_url):
         assert session.scalar(select(func.count()).select_from(TranslationGroup)) == 1
 
 
-def test_rejections_are_recorded_once_per_pair_and_method(database_url):
-    with session_scope(database_url) as session:
+def test_rejections_are_recorded_once_per_pair_and_method(db):
+    with db.session() as session:
         ru, en = make_articles(session, "ru", "en")
         groups.reject(session, en.id, ru.id, "url_pattern", 0.0, "far_apart", "40 days")
         groups.reject(session, ru.id, en.id, "url_pattern", 0.0, "far_apart", "41 days")
@@ -168,38 +167,40 @@ def test_rejections_are_recorded_once_per_pair_and_method(database_url):
         assert rejected(session) == []
 
 
-def test_content_candidates_come_from_one_source_a_window_and_other_languages(database_url):
+def test_content_candidates_come_from_one_source_a_window_and_other_languages(db):
     day = datetime(2026, 3, 10, 12, tzinfo=UTC)
     times = [day, day + timedelta(hours=3), day - timedelta(hours=20), day + timedelta(hours=30), day]
-    with session_scope(database_url) as session:
+    with db.session() as session:
         ru, en_near, ar_before, en_far, ru_same = make_articles(session, "ru", "en", "ar", "en", "ru", published=times)
         (en_other_source,) = make_articles(session, "en", key="other", published=[day])
         for article in (ru, en_near, ar_before, en_far, ru_same, en_other_source):
-            candidates.save_features(session, article, Features(numbers={"47.8": 1.0}), None)
+            candidates.save_features(
+                session, article, Features(numbers={"47.8": 1.0}).to_json(), None, FEATURES_VERSION
+            )
         found = candidates.content_candidates(session, ru, window=timedelta(hours=24), limit=10)
         assert [c.article_id for c in found] == [ar_before.id, en_near.id]
         only_en = candidates.content_candidates(session, ru, window=timedelta(hours=24), limit=10, lang="en")
         assert [c.article_id for c in only_en] == [en_near.id]
         closest = candidates.content_candidates(session, ru, window=timedelta(hours=48), limit=2)
         assert [c.article_id for c in closest] == [ar_before.id, en_near.id]
-        assert found[0].features.numbers == {"47.8": 1.0}
+        assert Features.from_json(found[0].features).numbers == {"47.8": 1.0}
 
 
-def test_articles_sharing_a_url_id_are_found_within_their_source(database_url):
-    with session_scope(database_url) as session:
+def test_articles_sharing_a_url_id_are_found_within_their_source(db):
+    with db.session() as session:
         ru, en, ar = make_articles(session, "ru", "en", "ar")
         (other,) = make_articles(session, "en", key="other")
         for article, article_id in ((ru, "117"), (en, "117"), (ar, "118"), (other, "117")):
-            candidates.save_features(session, article, Features(), article_id)
+            candidates.save_features(session, article, Features().to_json(), article_id, FEATURES_VERSION)
         assert candidates.same_url_id(session, ru, "117") == [en]
 
 
-def test_saved_features_report_whether_linking_must_run_again(database_url):
-    with session_scope(database_url) as session:
+def test_saved_features_report_whether_linking_must_run_again(db):
+    with db.session() as session:
         (ru,) = make_articles(session, "ru")
-        row, changed = candidates.save_features(session, ru, Features(), "1")
-        assert changed and candidates.is_current(row, ru)
-        assert candidates.save_features(session, ru, None, "1")[1] is False
-        assert candidates.save_features(session, ru, None, "2")[1] is True
+        row, changed = candidates.save_features(session, ru, Features().to_json(), "1", FEATURES_VERSION)
+        assert changed and candidates.is_current(row, ru, FEATURES_VERSION)
+        assert candidates.save_features(session, ru, None, "1", FEATURES_VERSION)[1] is False
+        assert candidates.save_features(session, ru, None, "2", FEATURES_VERSION)[1] is True
         ru.content_hash = "changed"
-        assert not candidates.is_current(row, ru)
+        assert not candidates.is_current(row, ru, FEATURES_VERSION)
