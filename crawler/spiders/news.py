@@ -29,6 +29,8 @@ from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul
 from crawler.spiders.hints import alternates_hint, entry_hints
 from crawler.urls import canonicalize, is_fetchable
 from settings.sources import Edition, Source, SourceConfigError, load_sources
+from storage.articles import source_has_articles
+from storage.db import Database
 from storage.types import utcnow
 
 
@@ -85,7 +87,7 @@ class NewsSpider(scrapy.Spider):
         spider.read_back_to = cutoff(
             spider.since,
             spider.source.max_age,
-            first_crawl=not _has_articles(crawler.settings.get("NEWSAGG_DATABASE_URL"), spider.source_key),
+            first_crawl=not _has_articles(crawler, spider.source_key),
             now=utcnow(),
         )
         spider.listing_maxsize = crawler.settings.getint("NEWSAGG_LISTING_MAXSIZE")
@@ -286,17 +288,12 @@ class NewsSpider(scrapy.Spider):
         return is_fetchable(url) and any(e.allows_host(host) for e in self.source.editions)
 
 
-def _has_articles(database_url: str | None, source_key: str) -> bool:
-    """Whether the source has stored articles; without a database every crawl counts as a first one."""
-    if not database_url:
+def _has_articles(crawler: Any, source_key: str) -> bool:
+    """Whether the source has stored articles (else this is its first crawl); the schema must be current.
+    Without a database (a spider only asked which requests it would make) every crawl is a first one."""
+    if not crawler.settings.get("NEWSAGG_DATABASE_URL"):
         return False
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from storage.articles import source_has_articles
-    from storage.db import session_scope
-
-    try:
-        with session_scope(database_url) as session:
-            return source_has_articles(session, source_key)
-    except SQLAlchemyError:  # no schema yet: the crawl's own components build it, and nothing is stored
-        return False
+    database = Database.from_crawler(crawler)
+    database.check_schema()
+    with database.session() as session:
+        return source_has_articles(session, source_key)
