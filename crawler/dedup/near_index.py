@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from crawler.dedup.fingerprints import METHOD, NUM_PERM, SEED, Signature, from_bytes, similarity
 from storage import redis_state
-from storage.articles import fingerprint_ids_after, fingerprints_after
 from storage.db import Database
+from storage.fingerprints import fingerprint_ids_after, fingerprints_after
 from storage.redis_state import (
     RedisState,
 )

@@ -11,8 +11,8 @@ import logging
 
 from crawler.dedup.fingerprints import METHOD, Signature, from_bytes, to_bytes
 from crawler.dedup.near_index import OVERLAP, Entry, MemoryIndex, NearDuplicateIndex
-from storage.articles import fingerprints_after
 from storage.db import Database
+from storage.fingerprints import fingerprints_after
 from storage.redis_state import (
     LSH_BAND_KEY,
     LSH_SIGNATURES_KEY,

@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from crawler.extract.alternates import Alternate, is_section_front
 from crawler.extract.language import normalize_lang
 from crawler.linking.evidence import (
-    DEFAULT_CONTENT_THRESHOLD,
     MARGIN_FLOOR,
     ContentScore,
     accepts,
@@ -40,6 +39,7 @@ from crawler.linking.features import FEATURES_VERSION, Features, extract_feature
 from crawler.linking.layout import media_key
 from crawler.linking.match import Candidate, Match, evidence_detail
 from crawler.urls import canonicalize, is_fetchable
+from settings import crawl as crawl_defaults
 from storage import candidates, groups
 from storage.articles import find_articles
 from storage.grouping import CONTENT, HREFLANG, URL_PATTERN
@@ -50,19 +50,19 @@ from storage.models import Article, ArticleUrl, LinkFeatures
 class LinkSettings:
     """Linking parameters (NEWSAGG_* settings, see settings/crawl.py)."""
 
-    window: timedelta = timedelta(hours=24)
-    threshold: float = DEFAULT_CONTENT_THRESHOLD
-    max_candidates: int = 400
-    url_id_max_days: float = 7.0
+    window: timedelta = timedelta(hours=crawl_defaults.NEWSAGG_LINK_WINDOW_HOURS)
+    threshold: float = crawl_defaults.NEWSAGG_CONTENT_LINK_THRESHOLD
+    max_candidates: int = crawl_defaults.NEWSAGG_CONTENT_LINK_MAX_CANDIDATES
+    url_id_max_days: float = crawl_defaults.NEWSAGG_URL_ID_MAX_DAYS
 
     @classmethod
     def from_settings(cls, settings: Any) -> LinkSettings:
-        """From Scrapy settings (anything with ``getfloat``/``getint``)."""
+        """From Scrapy settings (anything with ``getfloat``/``getint``) that hold settings/crawl.py."""
         return cls(
-            window=timedelta(hours=settings.getfloat("NEWSAGG_LINK_WINDOW_HOURS", 24.0)),
-            threshold=settings.getfloat("NEWSAGG_CONTENT_LINK_THRESHOLD", DEFAULT_CONTENT_THRESHOLD),
-            max_candidates=settings.getint("NEWSAGG_CONTENT_LINK_MAX_CANDIDATES", 400),
-            url_id_max_days=settings.getfloat("NEWSAGG_URL_ID_MAX_DAYS", 7.0),
+            window=timedelta(hours=settings.getfloat("NEWSAGG_LINK_WINDOW_HOURS")),
+            threshold=settings.getfloat("NEWSAGG_CONTENT_LINK_THRESHOLD"),
+            max_candidates=settings.getint("NEWSAGG_CONTENT_LINK_MAX_CANDIDATES"),
+            url_id_max_days=settings.getfloat("NEWSAGG_URL_ID_MAX_DAYS"),
         )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from crawler.linking.features import Features
 from crawler.linking.layout import covered_share, shape_agreement, within
+from settings.crawl import NEWSAGG_CONTENT_LINK_THRESHOLD
 from storage.grouping import HREFLANG, OG_LOCALE, SITEMAP, SWITCHER, URL_PATTERN
 
 # Publisher-declared evidence, strongest first (DESIGN §8); the stored score of such a link.
@@ -27,8 +28,8 @@ METHOD_SCORES: dict[str, float] = {
     SWITCHER: 0.9,
     URL_PATTERN: 0.8,
 }
-DEFAULT_CONTENT_THRESHOLD = 0.22
-"""Chosen on data; see docs/linking.md for the precision and recall it gave."""
+# Chosen on data (docs/linking.md gives the precision and recall); the setting defines it.
+DEFAULT_CONTENT_THRESHOLD = NEWSAGG_CONTENT_LINK_THRESHOLD
 # A mutual best match below the threshold is still linked, down to this share of it, when it scores
 # this many times as much as the runner-up of either article: one clear winner among the day's
 # candidates, where two reports of one event would be rivals of each other.

@@ -29,7 +29,8 @@ from crawler.dedup.near_index import NearDuplicateIndex
 from crawler.items import ArticleItem
 from crawler.pipelines.base import Step
 from settings.sources import Source
-from storage.articles import DUPLICATE_KINDS, find_article, find_by_hash, find_url, fingerprint_of
+from storage.articles import DUPLICATE_KINDS, find_article, find_by_hash, find_url
+from storage.fingerprints import fingerprint_of
 from storage.models import Article
 
 

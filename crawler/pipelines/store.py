@@ -25,7 +25,6 @@ from storage import fetch_state, redis_state
 from storage.articles import (
     DUPLICATE_KINDS,
     ArticleText,
-    drop_fingerprint,
     ensure_source,
     find_url,
     insert_article,
@@ -33,8 +32,8 @@ from storage.articles import (
     record_url,
     record_urls,
     replace_text,
-    save_fingerprint,
 )
+from storage.fingerprints import drop_fingerprint, save_fingerprint
 from storage.models import Article
 from storage.redis_state import RedisState, RedisUnavailable, SeenRecord
 

@@ -10,8 +10,8 @@ import redis
 from crawler.dedup.fingerprints import METHOD, signature, to_bytes
 from crawler.dedup.near_index import Entry, MemoryIndex, NearDuplicateIndex, open_index
 from crawler.dedup.redis_index import RedisIndex
-from storage.articles import save_fingerprint
 from storage.db import session_scope, upgrade
+from storage.fingerprints import save_fingerprint
 from storage.models import Article, SourceRow
 from storage.redis_state import RedisState
 

@@ -19,8 +19,8 @@ from typing import Any
 from crawler.dedup.fingerprints import METHOD, fingerprint_text, signature, similarity, to_bytes
 from crawler.dedup.near_index import MemoryIndex
 from settings.crawl import NEWSAGG_NEAR_DUPLICATE_THRESHOLD as DEFAULT_THRESHOLD
-from storage.articles import save_fingerprint
 from storage.db import Database, session_scope, upgrade
+from storage.fingerprints import save_fingerprint
 from storage.models import Article, SourceRow
 
 LANGS = ("en", "ru", "ar")
