@@ -16,7 +16,7 @@ from crawler.commands import (
     registry,
     source_paths,
 )
-from crawler.commands.report import crawl_summary, render_summary, run_line, to_json
+from crawler.commands.report import crawl_summary, report_run
 from storage.db import redact
 
 
@@ -59,9 +59,4 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     runs = run_crawls(args.source, settings, spider_args=spider_args, progress=sys.stderr)
     job_ids = [run.job_id for run in runs if run.job_id is not None]
     result = crawl_summary(db_url, job_ids)
-    print(run_line("newsagg crawl", result), file=sys.stderr)
-    if args.json:
-        print(to_json(result))
-    else:
-        print(render_summary(result, heading=f"Crawl finished: {redact(db_url)}"))
-    return 0 if all(j["status"] == "finished" for j in result["jobs"]) else 1
+    return report_run("newsagg crawl", result, heading=f"Crawl finished: {redact(db_url)}", as_json=args.json)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.commands import UserError, add_db_option, database_url
-from crawler.commands.report import crawl_summary, render_summary, run_line, to_json
+from crawler.commands.report import crawl_summary, report_run
 from settings.sources import load_sources
 from storage.db import redact, upgrade
 
@@ -93,9 +93,4 @@ def cmd_demo(args: argparse.Namespace) -> int:
         site = server.base
     result = crawl_summary(db_url, [run.job_id for run in runs if run.job_id is not None])
     result["site"] = site
-    print(run_line("newsagg demo", result), file=sys.stderr)
-    if args.json:
-        print(to_json(result))
-    else:
-        print(render_summary(result, heading=f"Demo crawl finished: {redact(db_url)}"))
-    return 0 if all(j["status"] == "finished" for j in result["jobs"]) else 1
+    return report_run("newsagg demo", result, heading=f"Demo crawl finished: {redact(db_url)}", as_json=args.json)

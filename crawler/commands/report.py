@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -74,3 +75,10 @@ def run_line(command: str, summary: Mapping[str, Any]) -> str:
         f"{command}: {jobs}; pages {run['pages']}, new {run['new']}, updated {run['updated']}, "
         f"dropped {sum(run['dropped'].values())}, errors {sum(run['errors'].values())}"
     )
+
+
+def report_run(command: str, result: Mapping[str, Any], *, heading: str, as_json: bool) -> int:
+    """Say what a crawl run did (one line on stderr, the summary on stdout); its exit status."""
+    print(run_line(command, result), file=sys.stderr)
+    print(to_json(result) if as_json else render_summary(result, heading=heading))
+    return 0 if all(j["status"] == "finished" for j in result["jobs"]) else 1

@@ -208,30 +208,27 @@ def header_first(tree: Any, elements: list[Any]) -> list[Any]:
     return sorted(elements, key=rank)
 
 
-def header_labels(tree: Any) -> list[str]:
-    """Short texts of dateline, byline and time elements outside asides, those of the article first."""
-    elements = [
+def _label_elements(tree: Any) -> list[Any]:
+    """Elements that may hold a dateline or byline: <time>, or a class or id that says so."""
+    return [
         element
         for element in tree.iter()
         if isinstance(element.tag, str)
         and element.tag not in ("script", "style", "html", "body", "head")
         and (element.tag == "time" or _LABEL_HINT.search(_names(element)))
     ]
-    texts = (" ".join(element.text_content().split()) for element in header_first(tree, elements))
+
+
+def header_labels(tree: Any) -> list[str]:
+    """Short texts of dateline, byline and time elements outside asides, those of the article first."""
+    texts = (" ".join(element.text_content().split()) for element in header_first(tree, _label_elements(tree)))
     return [text for text in texts if 0 < len(text) <= MAX_LABEL_CHARS][:MAX_LABELS]
 
 
 def dateline_labels(tree: Any) -> list[str]:
     """The labels that may state the publication date: with a digit, outside asides, not an update's."""
-    elements = [
-        element
-        for element in tree.iter()
-        if isinstance(element.tag, str)
-        and element.tag not in ("script", "style", "html", "body", "head")
-        and (element.tag == "time" or _LABEL_HINT.search(_names(element)))
-    ]
     labels: list[str] = []
-    for element in header_first(tree, elements):
+    for element in header_first(tree, _label_elements(tree)):
         text = " ".join(element.text_content().split())
         if _HAS_DIGIT.search(text) and not _UPDATE_WORDS.search(text) and len(text) <= MAX_LABEL_CHARS:
             labels += [] if in_aside(element) else [text]
