@@ -32,7 +32,6 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
 from crawler.extract.dates import parse_date
-from crawler.fetch.database_thread import DatabaseThread
 from storage import fetch_state, redis_state
 from storage.articles import find_url, has_articles, record_url
 from storage.db import Database
@@ -84,7 +83,6 @@ class SeenUrlMiddleware:
         # Names this crawl in Redis claims; unique even for two crawls of one process.
         self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.claimed: list[str] = []
-        self._reader = DatabaseThread("newsagg-seen-urls")
         self.downloaded: dict[str, str] = {}  # article URL fetched by this crawl -> its edition
 
     @classmethod
@@ -114,7 +112,6 @@ class SeenUrlMiddleware:
                 self.redis.forget_seen()
 
     def spider_closed(self, spider: Spider) -> None:
-        self._reader.stop()
         self._record_lastmods(spider)
         # A finished (or failed) crawl lets go of the pages it claimed; a killed one's claims expire.
         if self.redis is not None and self.claimed:
@@ -122,12 +119,14 @@ class SeenUrlMiddleware:
                 self.redis.release(self.claimed, self.token)
         self.claimed = []
 
-    async def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> None:
+        # On the reactor thread on purpose: the spider re-asks for a skipped page when a later listing
+        # gives it a newer lastmod, which only works if the skip is recorded before that listing is read.
         if request.meta.get("article"):
-            await self._reader.run(self.check, request)
+            self.check(request)
 
     def check(self, request: Request) -> None:
-        """Skip (raise) or let the download go; on the reader thread, as it asks the database."""
+        """Skip (raise) or let the download go."""
         seen = self._seen(request)
         if seen is not None:
             lastmod = lastmod_hint(request.meta.get("hints") or {}, self._timezone(request.meta.get("edition")))
