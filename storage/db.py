@@ -118,6 +118,11 @@ class Database:
             crawler.signals.connect(database.close, signal=signals.engine_stopped)
         return database
 
+    def attach(self, crawler: Crawler) -> None:
+        """Make this the Database of ``crawler`` too: crawls run together in one process (``newsagg crawl
+        A B``) share one, so they share its near-duplicate index and its writer. The caller closes it."""
+        setattr(crawler, _CRAWLER_ATTRIBUTE, self)
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name

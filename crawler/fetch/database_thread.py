@@ -28,3 +28,5 @@ class DatabaseThread:
     def stop(self) -> None:
         if self._pool.started:
             self._pool.stop()
+
+    close = stop  # as a component shared through a Database, stopped when the Database closes

@@ -72,13 +72,26 @@ def run_crawls(
     database = Database.from_settings(settings)
     try:
         database.check_schema()
+        return _run(database, sources, settings, spider_args, progress, progress_every, before_start)
     finally:
         database.close()
+
+
+def _run(
+    database: Database,
+    sources: Sequence[str],
+    settings: Settings,
+    spider_args: Mapping[str, Any] | None,
+    progress: TextIO | None,
+    progress_every: float,
+    before_start: Callable[[], None] | None,
+) -> list[CrawlRun]:
     process = CrawlerProcess(settings)
     quiet_tracebacks(settings.get("LOG_LEVEL"))
     runs = []
     for key in sources:
         crawler = process.create_crawler(NewsSpider)
+        database.attach(crawler)
         process.crawl(crawler, source=key, **dict(spider_args or {}))
         runs.append(CrawlRun(key, crawler))
     # Progress lines are for a person watching; a pipe or a log file gets the summary alone.

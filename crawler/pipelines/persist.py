@@ -1,6 +1,6 @@
 """Steps 4-6 as one unit of work per item: dedupe → store → link in a single transaction, off the reactor.
 
-Every item's database work runs on one writer thread of its own, so the reactor keeps downloading and
+Every item's database work runs on the writer thread of the crawl's Database, so the reactor keeps downloading and
 parsing while the database works, and a crawl's writes never contend with each other. If another crawl
 process stored the same page or text between our read and our write (a unique constraint fails), the
 whole unit is rolled back and decided again. The near-duplicate index and the shared seen set hear of a
@@ -28,7 +28,6 @@ class PersistPipeline(Step):
         self.dedupe = DedupeStep(crawler)
         self.store = StoreStep(crawler)
         self.link = LinkStep(crawler)
-        self._writer = DatabaseThread("newsagg-writer")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -39,11 +38,11 @@ class PersistPipeline(Step):
         self.dedupe.open_spider()
         self.store.open_spider()
 
-    def close_spider(self) -> None:
-        self._writer.stop()
-
     async def process_item(self, item: ArticleItem) -> ArticleItem:
-        return await self._writer.run(self.persist, item)
+        # One writer per Database: crawls that share one (several sources in one run) write one item at a
+        # time, so a copy and its original are never decided at the same moment. Stopped when it closes.
+        writer = self.database.shared("writer", lambda: DatabaseThread("newsagg-writer"))
+        return await writer.run(self.persist, item)
 
     def persist(self, item: ArticleItem) -> ArticleItem:
         """The item's unit of work; runs on the writer thread (or directly, in tests)."""
