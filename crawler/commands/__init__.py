@@ -33,6 +33,28 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
+def add_settings_option(parser: argparse.ArgumentParser, *, scope: str) -> None:
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help=f"a crawl setting for {scope}, e.g. -s DOWNLOAD_DELAY=2 (repeatable)",
+    )
+
+
+def setting_overrides(args: argparse.Namespace) -> dict[str, str]:
+    """The ``-s NAME=VALUE`` settings of a command, or a :class:`UserError` naming the bad one."""
+    from crawler.ops.cron import parse_overrides
+
+    try:
+        return parse_overrides(args.overrides)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
 def database_url(args: argparse.Namespace) -> str:
     return str(getattr(args, "db", None) or read_environment().database_url)
 

@@ -9,11 +9,13 @@ from typing import Any
 from crawler.commands import (
     UserError,
     add_db_option,
+    add_settings_option,
     add_sources_option,
     create_or_require_database,
     database_url,
     parse_time,
     registry,
+    setting_overrides,
     source_paths,
 )
 from crawler.commands.report import crawl_summary, report_run
@@ -29,6 +31,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--since", metavar="DATE", help="read sitemap indexes back to DATE (default: the source's max_age)"
     )
     crawl.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    add_settings_option(crawl, scope="this crawl")
     add_db_option(crawl)
     add_sources_option(crawl)
     crawl.set_defaults(handler=cmd_crawl)
@@ -49,9 +52,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UserError("--limit must be a positive number of articles")
     since = parse_time(args.since).isoformat() if args.since else None
+    chosen = setting_overrides(args)
     db_url = database_url(args)
     create_or_require_database(db_url)
-    overrides: dict[str, Any] = {"NEWSAGG_JOB_TRIGGER": "manual"}
+    overrides: dict[str, Any] = {**chosen, "NEWSAGG_JOB_TRIGGER": "manual"}
     if args.verbose:
         overrides["LOG_LEVEL"] = "INFO"
     settings = crawl_settings(db_url, source_paths(args), overrides)

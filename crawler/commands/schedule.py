@@ -8,10 +8,12 @@ import sys
 from crawler.commands import (
     UserError,
     add_db_option,
+    add_settings_option,
     add_sources_option,
     create_or_require_database,
     database_url,
     registry,
+    setting_overrides,
     source_paths,
 )
 from storage.db import redact
@@ -31,15 +33,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--source", action="append", metavar="KEY", help="schedule only this source (repeatable; default: all)"
     )
-    parser.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="overrides",
-        help="a crawl setting for every run, e.g. -s DOWNLOAD_DELAY=2 (repeatable)",
-    )
+    add_settings_option(parser, scope="every run")
     add_db_option(parser)
     add_sources_option(parser)
     parser.set_defaults(handler=cmd_schedule)
@@ -47,7 +41,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     from crawler.ops.crawl_runner import crawl_settings
-    from crawler.ops.cron import next_fire, parse_overrides, plan
+    from crawler.ops.cron import next_fire, plan
     from crawler.ops.schedule_loop import Scheduler
     from storage.types import utcnow
 
@@ -58,10 +52,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     units = plan(known, args.source or ())
     if not units:
         raise UserError("no source to schedule (see `newsagg sources`)")
-    try:
-        overrides = parse_overrides(args.overrides)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    overrides = setting_overrides(args)
     db_url = database_url(args)
     create_or_require_database(db_url)
     paths = source_paths(args)

@@ -29,6 +29,8 @@ T = TypeVar("T")
 # The demo's own crawl settings (no politeness delays on loopback), and progress written every second.
 FAST = {**DEMO_OVERRIDES, "NEWSAGG_JOB_UPDATE_INTERVAL": 1}
 SET_FAST = [arg for name, value in FAST.items() for arg in ("-s", f"{name}={value}")]
+# Failures retried as usual, without the waits between attempts that politeness asks of a real site.
+NO_WAITING = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "NEWSAGG_RETRY_BACKOFF=0"]
 EVERY_2_SECONDS = "* * * * * */2"
 YEARLY = "0 0 1 1 *"  # due once, when never run before
 

@@ -12,6 +12,7 @@ from storage.db import session_scope
 from storage.models import CrawlJob
 
 from ..conftest import run_newsagg
+from .ops import NO_WAITING
 
 
 def test_sources_lists_the_shipped_sources(capsys):
@@ -35,6 +36,13 @@ def test_db_upgrade_then_stats_on_an_empty_database(database_url, capsys):
     stats = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert stats["articles"] == 0 and stats["groups"] == 0 and stats["by_lang"] == {}
     assert {"articles", "by_lang", "by_source", "groups", "duplicates", "dropped", "errors", "job_id"} <= set(stats)
+
+
+def test_a_crawl_setting_must_be_name_equals_value_and_nothing_is_created(tmp_path, capsys):
+    db = tmp_path / "x.db"
+    assert main(["crawl", "tass", "-s", "DOWNLOAD_DELAY", "--db", f"sqlite:///{db}"]) == 2
+    assert "'DOWNLOAD_DELAY': expected NAME=VALUE" in capsys.readouterr().err
+    assert not db.exists()
 
 
 def test_a_bad_source_file_is_one_clear_line_and_a_non_zero_exit(tmp_path):
@@ -77,7 +85,7 @@ def test_a_crawl_that_cannot_fetch_anything_is_recorded_as_failed(tmp_path):
         encoding="utf-8",
     )
     db = f"sqlite:///{tmp_path / 'down.db'}"
-    result = run_newsagg("crawl", "down", "--sources", str(source), "--db", db, "--json")
+    result = run_newsagg("crawl", "down", "--sources", str(source), "--db", db, "--json", *NO_WAITING)
     assert result.returncode == 1, result.stderr
     with session_scope(db) as session:
         (job,) = session.scalars(select(CrawlJob)).all()

@@ -22,6 +22,7 @@ from storage.db import session_scope
 from storage.models import CrawlJob
 
 from ..conftest import DemoDatabase, run_newsagg
+from .ops import NO_WAITING
 
 
 def test_version(capsys):
@@ -54,7 +55,9 @@ def test_a_crawl_of_an_unreachable_host_is_a_few_plain_lines(tmp_path):
     sources = tmp_path / "dead.yaml"
     edition = {"lang": "en", "domains": ["127.0.0.1"], "start_urls": [f"{base}/"], "feeds": [f"{base}/feed.xml"]}
     sources.write_text(yaml.safe_dump([{"key": "dead", "name": "Dead", "editions": [edition]}]), encoding="utf-8")
-    result = run_newsagg("crawl", "dead", "--sources", str(sources), "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    result = run_newsagg(
+        "crawl", "dead", "--sources", str(sources), "--db", f"sqlite:///{tmp_path / 'x.db'}", *NO_WAITING
+    )
     assert result.returncode == 1, result.stderr
     lines = result.stderr.splitlines()
     assert "Traceback" not in result.stderr

@@ -16,6 +16,7 @@ from storage.db import session_scope, upgrade
 from storage.models import Article, CrawlJob
 
 from ..conftest import REPO_ROOT
+from .ops import SET_FAST
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def test_newsagg_crawl_with_a_user_source_file_and_a_language_filter(site, tmp_p
             "--db",
             db,
             "--json",
+            *SET_FAST,  # the demo's loopback settings, given the way a user gives a crawl setting
         ],
         capture_output=True,
         text=True,
@@ -93,8 +95,7 @@ def test_scrapy_crawl_news_works_too(site, tmp_path):
             f"sources={sources}",
             "-s",
             f"NEWSAGG_DATABASE_URL={db}",
-            "-s",
-            "LOG_LEVEL=ERROR",
+            *SET_FAST,
         ],
         capture_output=True,
         text=True,
