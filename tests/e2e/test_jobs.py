@@ -20,7 +20,7 @@ from storage.models import CrawlJob
 from storage.types import utcnow
 
 from ..conftest import run_newsagg
-from .ops import FAST, YEARLY, demo_sources, jobs, running_with_progress, wait_for
+from .ops import FAST, LONG_RUN, YEARLY, demo_sources, jobs, running_with_progress, wait_for
 
 newsagg = partial(run_newsagg, timeout=120)
 
@@ -38,7 +38,7 @@ def test_jobs_closes_the_rows_of_dead_crawls_and_lists_every_run(tmp_path: Path)
     upgrade(db)
     host = socket.gethostname()
     with DemoServer() as site:
-        sources = demo_sources(site, tmp_path, schedule=YEARLY)
+        sources = demo_sources(site, tmp_path, schedule=YEARLY, langs=LONG_RUN)
         settings = [arg for name, value in FAST.items() for arg in ("--set", f"{name}={value}")]
         command = [sys.executable, "-m", "crawler.ops.crawl_process", "demo", "--db", db, "--sources", str(sources)]
         crawl = subprocess.Popen(

@@ -6,10 +6,7 @@ whose hit counter says exactly which pages a crawl requested.
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
+from crawler.commands.demo import DEMO_OVERRIDES
 from crawler.dedup.fingerprints import normalize_text
 from crawler.demo.server import DemoServer
 from crawler.demo.truth import Truth, truth
@@ -28,18 +26,9 @@ from storage.models import Article, ArticleUrl, ArticleVersion
 from storage.redis_state import SeenRecord
 
 from ..conftest import project_settings
-
-# Crawls the given sources with the demo's settings plus ``extra``; prints each crawl's stats.
-RUNNER = """
-import json, sys
-from pathlib import Path
-from crawler.cli import DEMO_OVERRIDES
-from crawler.ops.crawl_runner import crawl_settings, run_crawls
-database_url, sources, extra, keys = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
-settings = crawl_settings(database_url, [Path(sources)], {**DEMO_OVERRIDES, **extra})
-runs = run_crawls(keys.split(","), settings, progress=None)
-print(json.dumps({run.source: run.stats for run in runs}, default=str))
-"""
+from ..crawl_process import Stats
+from ..crawl_process import finish_crawl as collect
+from ..crawl_process import start_crawl as launch
 
 # The demo's 4 s timeout is for its slow page; a loaded machine can take longer to run the pipeline, and a
 # retried download would count twice.
@@ -63,21 +52,12 @@ def start_crawl(
     env: dict[str, str] | None = None,
     keys: str = "demo,wire",
 ) -> subprocess.Popen[str]:
-    settings = json.dumps({**PATIENT, **(extra or {})})
-    return subprocess.Popen(
-        [sys.executable, "-c", RUNNER, database_url, str(sources), settings, keys],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
+    """A crawl with the demo's settings, made patient, plus ``extra``."""
+    return launch(database_url, sources, keys.split(","), {**DEMO_OVERRIDES, **PATIENT, **(extra or {})}, env)
 
 
-def finish_crawl(process: subprocess.Popen[str]) -> dict[str, dict[str, Any]]:
-    stdout, stderr = process.communicate(timeout=300)
-    assert process.returncode == 0, stderr[-3000:]
-    stats: dict[str, dict[str, Any]] = json.loads(stdout.strip().splitlines()[-1])
-    return stats
+def finish_crawl(process: subprocess.Popen[str]) -> Stats:
+    return collect(process, timeout=300)[0]
 
 
 def crawl(database_url: str, sources: Path, extra: dict[str, Any] | None = None, env: dict[str, str] | None = None):

@@ -23,6 +23,7 @@ from storage.db import upgrade
 from ..conftest import REDIS_URL, _unavailable, fresh_postgres_database
 from .ops import (
     EVERY_2_SECONDS,
+    LONG_RUN,
     YEARLY,
     Scheduler,
     assert_no_overlap,
@@ -92,7 +93,7 @@ def test_scheduled_runs_are_recorded_one_at_a_time_and_sigterm_interrupts_the_ru
     statuses = [job.status for job in rows]
     assert statuses == ["finished"] * (len(rows) - 1) + ["interrupted"], [job.reason for job in rows]
     first, second, last = rows[0], rows[1], rows[-1]
-    assert first.stored == sum(1 for page in truth(site.base).articles if page.source == "demo")
+    assert first.stored == sum(1 for page in truth(site.base).articles if (page.source, page.lang) == ("demo", "en"))
     assert first.health["broken"] == [] and first.health["measures"]["found"] == first.stored
     # The re-crawl skips what is stored: it stored nothing new, but it found every article again.
     assert second.stored == 0 and second.health["measures"]["found"] > 0
@@ -104,7 +105,7 @@ def test_scheduled_runs_are_recorded_one_at_a_time_and_sigterm_interrupts_the_ru
 
 
 def test_with_a_drain_time_sigterm_lets_the_running_crawl_finish(site, db, tmp_path):
-    sources = demo_sources(site, tmp_path, schedule=YEARLY)
+    sources = demo_sources(site, tmp_path, schedule=YEARLY, langs=LONG_RUN)
     with Scheduler(db, sources, "-s", "NEWSAGG_SCHEDULE_DRAIN=300", log=tmp_path / "schedule.log") as scheduler:
         running = wait_for("a running job", lambda: running_with_progress(db), alive=scheduler.process)
         scheduler.terminate()
@@ -122,7 +123,7 @@ with open(sys.argv[1], "a", encoding="utf-8") as out:
 
 
 def test_a_killed_crawl_is_closed_as_failed_and_alerted(site, db, tmp_path):
-    sources = demo_sources(site, tmp_path, schedule=YEARLY)
+    sources = demo_sources(site, tmp_path, schedule=YEARLY, langs=LONG_RUN)
     script = tmp_path / "alert.py"
     script.write_text(ALERT_SCRIPT, encoding="utf-8")
     alerts = tmp_path / "alerts.txt"

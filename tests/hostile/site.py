@@ -9,9 +9,6 @@ crawler per source in one process (what ``newsagg crawl A B C`` does), so each c
 from __future__ import annotations
 
 import html
-import json
-import subprocess
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +18,12 @@ import yaml
 from sqlalchemy import select
 
 from crawler.demo.data import load_stories
-from storage.db import session_scope
+from storage.db import session_scope, upgrade
 from storage.models import Article, CrawlJob, SourceRow
 
+from ..crawl_process import finish_crawl, start_crawl
 from .server import Exchange, HostileServer, Route
 
-DRIVER = Path(__file__).with_name("crawl_driver.py")
 PUBLISHED = "2026-03-02T09:15:00+03:00"
 
 
@@ -221,24 +218,7 @@ def crawl(
         case.mount(server)
     sources = folder / "hostile.yaml"
     sources.write_text(yaml.safe_dump([case.source(server) for case in cases], allow_unicode=True), encoding="utf-8")
-    config = folder / "crawl.json"
-    stats_file = folder / "stats.json"
-    config.write_text(
-        json.dumps(
-            {
-                "database_url": database_url,
-                "sources": str(sources),
-                "keys": [case.key for case in cases],
-                "overrides": dict(overrides or {}),
-                "stats": str(stats_file),
-            }
-        ),
-        encoding="utf-8",
-    )
-    result = subprocess.run(
-        [sys.executable, str(DRIVER), str(config)], capture_output=True, text=True, timeout=600, check=False
-    )
-    (folder / "crawl.log").write_text(result.stderr, encoding="utf-8")
-    if result.returncode != 0 or not stats_file.exists():
-        raise AssertionError(f"the crawl failed ({result.returncode}):\n{result.stderr[-5000:]}")
-    return Crawl(server, database_url, json.loads(stats_file.read_text(encoding="utf-8")), result.stderr)
+    upgrade(database_url)  # as `newsagg crawl` does for a new SQLite file
+    stats, log = finish_crawl(start_crawl(database_url, sources, [case.key for case in cases], overrides))
+    (folder / "crawl.log").write_text(log, encoding="utf-8")
+    return Crawl(server, database_url, stats, log)
