@@ -104,7 +104,9 @@ def create_or_require_database(url: str) -> None:
     """For commands that crawl: a new SQLite file is created with the current schema; any other database
     must have it already (``newsagg db upgrade`` migrates, so that workers never migrate at once)."""
     path = _sqlite_file(url)
-    if path is not None and not path.exists():
+    # An empty file is one that another command has just begun to create: the migration lock makes this
+    # upgrade wait for that one, then find the schema current.
+    if path is not None and (not path.exists() or path.stat().st_size == 0):
         upgrade(url)
         return
     require_database(url)
