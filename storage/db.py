@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -65,12 +65,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split())
+def one_line(error: object) -> str:
+    # PostgreSQL's own message without the CONTEXT and DETAIL lines psycopg appends.
+    primary = getattr(getattr(error, "diag", None), "message_primary", None)
+    return " ".join(str(primary or error).split())
 
 
 def unreachable(url: str, exc: OperationalError) -> DatabaseError:
-    return DatabaseError(f"cannot reach database {redact(url)}: {_one_line(exc.orig)}")
+    return DatabaseError(f"cannot reach database {redact(url)}: {one_line(exc.orig)}")
 
 
 def create_database_engine(url: str) -> Engine:
@@ -167,6 +169,16 @@ class Database:
                 f"{', '.join(sorted(heads))}: run `newsagg db upgrade`"
             )
         self._schema_checked = True
+
+    def check_writable(self) -> None:
+        """Raise :class:`DatabaseError` when the database takes no writes (a read-only file, directory or
+        server): a crawl must not run, and report success, when it cannot store what it fetches."""
+        try:
+            with self.engine.connect() as connection, connection.begin() as transaction:
+                connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+                transaction.rollback()
+        except DBAPIError as exc:
+            raise DatabaseError(f"cannot write to database {redact(self.given_url)}: {one_line(exc.orig)}") from None
 
     def close(self) -> None:
         for value in self._shared.values():

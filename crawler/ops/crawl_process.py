@@ -18,12 +18,10 @@ from scrapy.settings import Settings
 
 from crawler.ops.crawl_runner import crawl_settings, run_crawls
 from crawler.ops.cron import parse_overrides
-from crawler.ops.locks import LockBusy, LockUnavailable, SourceLock, source_lock
+from crawler.ops.locks import EXIT_BUSY, LockBusy, LockUnavailable, SourceLock, source_lock
 from settings.sources import SourceConfigError
 from storage.db import DatabaseError, session_scope
 from storage.models import CrawlJob
-
-EXIT_BUSY = 75
 
 
 def lock_for(source_key: str, settings: Settings) -> SourceLock:
