@@ -1,4 +1,5 @@
-"""`newsagg db upgrade` run twice at once: migrations are serialised, so both succeed and the schema is current."""
+"""Migrations run twice at once (`newsagg db upgrade`, a crawl into a new SQLite file): they are serialised,
+so both succeed and the schema is current."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from storage.db import Database
+from crawler.demo.server import DemoServer
+from storage.db import Database, session_scope
+from storage.models import CrawlJob
 
 from ..conftest import fresh_postgres_database
+from .ops import SET_FAST
 
 ROUNDS = 3
 
@@ -51,3 +56,25 @@ def test_two_upgrades_of_a_new_postgres_database_at_once_both_succeed() -> None:
     for _ in range(ROUNDS):
         with fresh_postgres_database() as url:
             _assert_both_succeeded_at_head(url)
+
+
+def test_two_crawls_into_one_new_sqlite_file_at_once_both_build_on_one_schema(tmp_path: Path) -> None:
+    """`newsagg crawl` creates a new SQLite file with the schema: two at once (two sources, so that the
+    per-source lock keeps neither out) both crawl, whichever of them migrated."""
+    with DemoServer() as site:
+        sources = site.write_sources(tmp_path)
+        for round_ in range(2):
+            db = f"sqlite:///{tmp_path / f'crawled-{round_}.db'}"
+            command = [sys.executable, "-m", "crawler.cli", "crawl", "--limit", "2", "--sources", str(sources)]
+            started = [
+                subprocess.Popen(
+                    [*command, key, "--db", db, *SET_FAST], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                )
+                for key in ("demo", "wire")
+            ]
+            for process in started:
+                _out, err = process.communicate(timeout=300)
+                assert process.returncode == 0, err[-3000:]
+            with session_scope(db) as session:
+                statuses = sorted((job.source_key, job.status) for job in session.scalars(select(CrawlJob)))
+            assert statuses == [("demo", "finished"), ("wire", "finished")]
