@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from settings.sources import Source
+from storage.conflicts import insert_ignoring_conflicts
 from storage.models import Article, ArticleUrl, ArticleVersion, SourceRow
 from storage.types import utcnow
 
@@ -22,14 +22,11 @@ DUPLICATE_KINDS = ("duplicate", "near_duplicate", "syndicated")
 
 def ensure_source(session: Session, source: Source) -> int:
     row = session.scalar(select(SourceRow).where(SourceRow.key == source.key))
-    if row is None:
-        try:
-            with session.begin_nested():
-                row = SourceRow(key=source.key, name=source.name, homepage=source.homepage)
-                session.add(row)
-        except IntegrityError:  # another crawl process added it at the same moment
-            row = session.scalars(select(SourceRow).where(SourceRow.key == source.key)).one()
-    elif (row.name, row.homepage) != (source.name, source.homepage):
+    if row is None:  # another crawl process may be adding it at this moment
+        values = {"key": source.key, "name": source.name, "homepage": source.homepage}
+        session.execute(insert_ignoring_conflicts(session, SourceRow).values(**values))
+        row = session.scalars(select(SourceRow).where(SourceRow.key == source.key)).one()
+    if (row.name, row.homepage) != (source.name, source.homepage):
         row.name, row.homepage = source.name, source.homepage
     return row.id
 
@@ -182,18 +179,18 @@ def record_url(
     (unless ``refresh`` is false: then a known URL is left exactly as it is)."""
     seen_at = seen_at or utcnow()
     row = session.scalar(select(ArticleUrl).where(ArticleUrl.url == url))
-    if row is None:
-        row = ArticleUrl(
-            url=url,
-            article_id=article.id,
-            source_id=source_id if source_id is not None else article.source_id,
-            kind=kind,
-            similarity=similarity,
-            first_seen_at=seen_at,
-            last_seen_at=seen_at,
-        )
-        session.add(row)
-        session.flush()
+    if row is None:  # another crawl process may be recording it at this moment: the first one stands
+        values = {
+            "url": url,
+            "article_id": article.id,
+            "source_id": source_id if source_id is not None else article.source_id,
+            "kind": kind,
+            "similarity": similarity,
+            "first_seen_at": seen_at,
+            "last_seen_at": seen_at,
+        }
+        session.execute(insert_ignoring_conflicts(session, ArticleUrl).values(**values))
+        row = session.scalars(select(ArticleUrl).where(ArticleUrl.url == url)).one()
     elif refresh:
         row.last_seen_at = seen_at
     return row
@@ -226,7 +223,7 @@ def record_urls(
                 "last_seen_at": seen_at,
             }
     if new:
-        session.execute(insert(ArticleUrl), list(new.values()))
+        session.execute(insert_ignoring_conflicts(session, ArticleUrl), list(new.values()))
 
 
 def promote_earlier_copy(

@@ -18,10 +18,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -64,12 +65,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split())
+def one_line(error: object) -> str:
+    # PostgreSQL's own message without the CONTEXT and DETAIL lines psycopg appends.
+    primary = getattr(getattr(error, "diag", None), "message_primary", None)
+    return " ".join(str(primary or error).split())
 
 
 def unreachable(url: str, exc: OperationalError) -> DatabaseError:
-    return DatabaseError(f"cannot reach database {redact(url)}: {_one_line(exc.orig)}")
+    return DatabaseError(f"cannot reach database {redact(url)}: {one_line(exc.orig)}")
 
 
 def create_database_engine(url: str) -> Engine:
@@ -167,6 +170,16 @@ class Database:
             )
         self._schema_checked = True
 
+    def check_writable(self) -> None:
+        """Raise :class:`DatabaseError` when the database takes no writes (a read-only file, directory or
+        server): a crawl must not run, and report success, when it cannot store what it fetches."""
+        try:
+            with self.engine.connect() as connection, connection.begin() as transaction:
+                connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+                transaction.rollback()
+        except DBAPIError as exc:
+            raise DatabaseError(f"cannot write to database {redact(self.given_url)}: {one_line(exc.orig)}") from None
+
     def close(self) -> None:
         for value in self._shared.values():
             closer = getattr(value, "close", None)
@@ -195,10 +208,58 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+# The key of the PostgreSQL advisory lock that serialises newsagg migrations: any fixed number will do,
+# as long as every newsagg uses the same one.
+MIGRATION_LOCK_KEY = 7_206_259_153
+# How long a migration on SQLite waits for another one (or a long write) to finish before it gives up.
+SQLITE_MIGRATION_WAIT_SECONDS = 600.0
+
+
+def _migration_engine(url: str) -> Engine:
+    """An engine for one migration run, whose transactions hold the database's migration lock.
+
+    On SQLite the lock is the database's own write lock: SQLAlchemy emits ``BEGIN EXCLUSIVE`` itself
+    (pysqlite would begin lazily, after the first read), and a second migration waits on it.
+    """
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, poolclass=NullPool)
+    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": SQLITE_MIGRATION_WAIT_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _explicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_exclusive(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN EXCLUSIVE")
+
+    return engine
+
+
+def _take_migration_lock(connection: Connection) -> None:
+    """Wait for any other migration of this database; the lock lasts until the transaction ends."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    # SQLite: BEGIN EXCLUSIVE (see _migration_engine) already holds it.
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema to ``revision``: the only way the schema is built."""
+    """Bring the schema to ``revision``: the only way the schema is built.
+
+    Migrations are serialised: the whole upgrade runs in one transaction that holds the migration lock
+    (a PostgreSQL advisory lock, a SQLite exclusive transaction). A second ``upgrade`` started at the
+    same time waits for the first, then finds the schema current and does nothing.
+    """
+    config = alembic_config(url)
     try:
-        command.upgrade(alembic_config(url), revision)
+        engine = _migration_engine(normalize_url(url))
+        try:
+            with engine.connect() as connection, connection.begin():
+                _take_migration_lock(connection)
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        finally:
+            engine.dispose()
     except OperationalError as exc:
         raise unreachable(url, exc) from None
     except ImportError as exc:

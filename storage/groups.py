@@ -13,9 +13,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from storage.conflicts import insert_ignoring_conflicts
 from storage.grouping import choose_links, strength
 from storage.models import Article, PendingLink, RejectedLink, TranslationGroup, TranslationLink
 
@@ -163,14 +164,13 @@ def reject(
             RejectedLink.article_id == low, RejectedLink.other_article_id == high, RejectedLink.method == method
         )
     )
-    if row is None:
-        session.add(
-            RejectedLink(
-                article_id=low, other_article_id=high, method=method, score=score, reason=reason, detail=detail
-            )
+    if row is None:  # another process may be recording the same pair at this moment: then update its row
+        values = {"article_id": low, "other_article_id": high, "method": method}
+        session.execute(
+            insert_ignoring_conflicts(session, RejectedLink).values(**values, score=score, reason=reason, detail=detail)
         )
-    else:
-        row.score, row.reason, row.detail = score, reason, detail
+        row = session.scalars(select(RejectedLink).filter_by(**values)).one()
+    row.score, row.reason, row.detail = score, reason, detail
     session.flush()
 
 
@@ -218,7 +218,7 @@ def add_pending(session: Session, article: Article, targets: Sequence[tuple[str,
             known.add(url)
             rows.append({"article_id": article.id, "target_url": url, "target_lang": lang, "method": method})
     if rows:
-        session.execute(insert(PendingLink), rows)
+        session.execute(insert_ignoring_conflicts(session, PendingLink), rows)
     return added
 
 

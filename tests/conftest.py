@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,14 @@ REALWORLD_DIR = REPO_ROOT.parent / "shared" / "realworld"
 
 
 def run_newsagg(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """The `newsagg` command as a user runs it: a separate process, its output captured."""
+    """The `newsagg` command as a user runs it: a separate process, its output captured (``preexec_fn``
+    runs in the child first, e.g. to give up privileges)."""
     return subprocess.run(
         [sys.executable, "-m", "crawler.cli", *args],
         cwd=cwd,
@@ -28,6 +33,7 @@ def run_newsagg(
         timeout=timeout,
         check=False,
         env={**os.environ, **(env or {})},
+        preexec_fn=preexec_fn,
     )
 
 

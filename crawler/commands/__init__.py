@@ -7,6 +7,7 @@ A command lives in its own module here with ``register(commands)``, which adds i
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -100,11 +101,38 @@ def require_database(url: str) -> None:
         database.close()
 
 
+def close_stale_jobs(url: str, stale_after: float, command: str) -> None:
+    """Close as failed the ``running`` rows of crawls that are gone (as ``newsagg jobs`` does), one line each,
+    so that a crawl killed earlier is not counted as running beside the one about to start."""
+    from crawler.ops.abandoned_jobs import sweep_abandoned
+    from crawler.ops.alerts import AlertHooks
+
+    env = read_environment()
+    for job in sweep_abandoned(url, stale_after, AlertHooks(env.alert_webhook, env.alert_command)):
+        print(f"{command}: job {job.id} ({job.source_key}) closed as failed: {job.reason}", file=sys.stderr)
+
+
 def create_or_require_database(url: str) -> None:
     """For commands that crawl: a new SQLite file is created with the current schema; any other database
     must have it already (``newsagg db upgrade`` migrates, so that workers never migrate at once)."""
+    _create_or_require(url)
+    require_writable(url)
+
+
+def require_writable(url: str) -> None:
+    """For commands that crawl: the database must take writes (not a read-only file or server)."""
+    database = Database(url)
+    try:
+        database.check_writable()
+    finally:
+        database.close()
+
+
+def _create_or_require(url: str) -> None:
     path = _sqlite_file(url)
-    if path is not None and not path.exists():
+    # An empty file is one that another command has just begun to create: the migration lock makes this
+    # upgrade wait for that one, then find the schema current.
+    if path is not None and (not path.exists() or path.stat().st_size == 0):
         upgrade(url)
         return
     require_database(url)

@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from crawler.commands import UserError, add_db_option, database_url
-from crawler.commands.report import crawl_summary, report_run
+from crawler.commands import UserError, add_db_option, close_stale_jobs, database_url, require_writable
+from crawler.commands.report import report_runs
 from settings.sources import load_sources
 from storage.db import redact, upgrade
 
@@ -75,11 +75,14 @@ def serve_only(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo.server import DemoServer
     from crawler.ops.crawl_runner import crawl_settings, run_crawls
+    from settings.crawl import NEWSAGG_JOB_STALE_AFTER
 
     if args.serve:
         return serve_only(args)
     db_url = database_url(args)
     upgrade(db_url)
+    require_writable(db_url)
+    close_stale_jobs(db_url, NEWSAGG_JOB_STALE_AFTER, "newsagg demo")
     overrides = {**DEMO_OVERRIDES, "NEWSAGG_JOB_TRIGGER": "demo"}
     if getattr(args, "verbose", False):
         overrides["LOG_LEVEL"] = "INFO"
@@ -91,6 +94,5 @@ def cmd_demo(args: argparse.Namespace) -> int:
         settings = crawl_settings(db_url, [sources_file], overrides)
         runs = run_crawls(list(demo_sources), settings, progress=sys.stderr)
         site = server.base
-    result = crawl_summary(db_url, [run.job_id for run in runs if run.job_id is not None])
-    result["site"] = site
-    return report_run("newsagg demo", result, heading=f"Demo crawl finished: {redact(db_url)}", as_json=args.json)
+    heading = f"Demo crawl finished: {redact(db_url)}"
+    return report_runs("newsagg demo", db_url, runs, heading=heading, as_json=args.json, extra={"site": site})

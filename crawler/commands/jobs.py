@@ -32,8 +32,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def collect(db_url: str, source: str | None, limit: int) -> list[dict[str, Any]]:
+    from crawler.ops.abandoned_jobs import sweep_abandoned
     from crawler.ops.alerts import AlertHooks
-    from crawler.ops.schedule_loop import sweep_abandoned
     from settings.crawl import NEWSAGG_JOB_STALE_AFTER
     from settings.environment import read_environment
     from storage.db import session_scope

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.db import session_scope
+
+if TYPE_CHECKING:
+    from crawler.ops.crawl_runner import CrawlRun
 
 
 def _counts(counts: Mapping[str, int]) -> str:
@@ -75,6 +78,28 @@ def run_line(command: str, summary: Mapping[str, Any]) -> str:
         f"{command}: {jobs}; pages {run['pages']}, new {run['new']}, updated {run['updated']}, "
         f"dropped {sum(run['dropped'].values())}, errors {sum(run['errors'].values())}"
     )
+
+
+def report_runs(
+    command: str,
+    database_url: str,
+    runs: Sequence[CrawlRun],
+    *,
+    heading: str,
+    as_json: bool,
+    extra: Mapping[str, Any] | None = None,
+) -> int:
+    """Say what the crawl runs did; the exit status. A run that could not record its job gets one line
+    saying why, and makes the status 1: it is never reported as an empty success."""
+    unrecorded = [run for run in runs if run.job_id is None]
+    for run in unrecorded:
+        print(f"{command}: {run.source} failed: {run.job_error}", file=sys.stderr)
+    job_ids = [run.job_id for run in runs if run.job_id is not None]
+    if not job_ids:
+        return 1
+    result = {**crawl_summary(database_url, job_ids), **(extra or {})}
+    status = report_run(command, result, heading=heading, as_json=as_json)
+    return 1 if unrecorded else status
 
 
 def report_run(command: str, result: Mapping[str, Any], *, heading: str, as_json: bool) -> int:

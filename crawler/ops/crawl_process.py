@@ -18,12 +18,10 @@ from scrapy.settings import Settings
 
 from crawler.ops.crawl_runner import crawl_settings, run_crawls
 from crawler.ops.cron import parse_overrides
-from crawler.ops.locks import LockBusy, LockUnavailable, SourceLock, source_lock
+from crawler.ops.locks import EXIT_BUSY, LockBusy, LockUnavailable, SourceLock, source_lock
 from settings.sources import SourceConfigError
 from storage.db import DatabaseError, session_scope
 from storage.models import CrawlJob
-
-EXIT_BUSY = 75
 
 
 def lock_for(source_key: str, settings: Settings) -> SourceLock:
@@ -68,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs = run_crawls([args.source], settings, spider_args={"lang": args.lang}, progress=None)
         job_id = runs[0].job_id if runs else None
         if job_id is None:
-            print(f"{name}: the crawl did not start (see the log above)", file=sys.stderr)
+            why = runs[0].job_error if runs else "the crawl did not start (see the log above)"
+            print(f"{name}: {why}", file=sys.stderr)
             return 1
         with session_scope(args.db) as session:
             status = session.get_one(CrawlJob, job_id).status

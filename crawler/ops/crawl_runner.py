@@ -11,6 +11,7 @@ from typing import Any, TextIO
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.ops.job_recorder import JOB_ERROR_STAT, JOB_ID_STAT
 from crawler.ops.log_lines import quiet_tracebacks
 from crawler.spiders.news import NewsSpider
 from storage.db import Database
@@ -38,8 +39,13 @@ class CrawlRun:
 
     @property
     def job_id(self) -> int | None:
-        value = self.stats.get("newsagg/job_id")
+        value = self.stats.get(JOB_ID_STAT)
         return int(value) if value is not None else None
+
+    @property
+    def job_error(self) -> str:
+        """Why this run has no job row (only meaningful when :attr:`job_id` is None)."""
+        return str(self.stats.get(JOB_ERROR_STAT) or "the crawl did not start (see the log above)")
 
 
 def progress_line(runs: Sequence[CrawlRun]) -> str:

@@ -9,21 +9,31 @@ ended normally is checked against its source's health rules (:mod:`crawler.ops.h
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet import task
+from twisted.internet.interfaces import IReactorTime
 
 from crawler.ops import health
 from crawler.ops.alerts import AlertHooks, notify
 from settings.sources import ITEM_FIELDS, Health, Source
 from storage import jobs
-from storage.db import Database
+from storage.db import Database, one_line, redact
 from storage.models import CrawlJob
+
+log = logging.getLogger(__name__)
+
+# Stats through which the command that ran the crawl learns its job's id, or why it has none.
+JOB_ID_STAT = "newsagg/job_id"
+JOB_ERROR_STAT = "newsagg/job_error"
 
 
 def figures_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
@@ -82,15 +92,31 @@ class JobRecorder:
 
     def spider_opened(self, spider: Spider) -> None:
         self.database.check_schema()
-        with self.database.session() as session:
-            source_key = getattr(spider, "source_key", spider.name)
-            self.job_id = jobs.start_job(session, source_key, self.trigger, _langs(spider)).id
-        # The CLI reads the id back from the stats to report on this run.
         assert self.crawler.stats is not None
-        self.crawler.stats.set_value("newsagg/job_id", self.job_id)
+        try:
+            with self.database.session() as session:
+                source_key = getattr(spider, "source_key", spider.name)
+                self.job_id = jobs.start_job(session, source_key, self.trigger, _langs(spider)).id
+        except SQLAlchemyError as exc:
+            # A database that cannot take the job row (read-only, disk full) cannot take the pages either:
+            # stop at once, and let the command say why instead of reporting an empty success.
+            cause = one_line(getattr(exc, "orig", None) or exc)
+            why = f"cannot record the job in {redact(self.database.given_url)}: {cause}"
+            log.error(why)
+            self.crawler.stats.set_value(JOB_ERROR_STAT, why)
+            from twisted.internet import reactor  # the one Scrapy installed; importing it earlier would install one
+
+            task.deferLater(cast("IReactorTime", reactor), 0, self._stop)  # once the spider is fully open
+            return
+        # The CLI reads the id back from the stats to report on this run.
+        self.crawler.stats.set_value(JOB_ID_STAT, self.job_id)
         if self.interval > 0:
             self._ticker = task.LoopingCall(self.record_progress)
             self._ticker.start(self.interval, now=False)
+
+    def _stop(self) -> None:
+        assert self.crawler.engine is not None
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="job_not_recorded"))
 
     def item_scraped(self, item: Any) -> None:
         """Count the fields each stored item lacks, for the missing_fields rule."""

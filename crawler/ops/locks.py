@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 REDIS_KEY = "newsagg:lock:source:{key}"
 
+# The exit status of a crawl not started because its source is running elsewhere (EX_TEMPFAIL).
+EXIT_BUSY = 75
+
 
 class LockBusy(Exception):
     """Another process holds the source's lock; the message names it."""

@@ -11,7 +11,6 @@ seconds, are then asked to stop (recorded as interrupted), and are killed after
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -27,41 +26,16 @@ from typing import TextIO
 
 from scrapy.settings import Settings
 
+from crawler.ops.abandoned_jobs import sweep_abandoned
 from crawler.ops.alerts import AlertHooks, notify
-from crawler.ops.crawl_process import EXIT_BUSY, lock_for
+from crawler.ops.crawl_process import lock_for
 from crawler.ops.cron import Unit, is_due, next_fire
-from crawler.ops.locks import LockUnavailable, SourceLock
+from crawler.ops.locks import EXIT_BUSY, LockUnavailable, SourceLock
 from storage import jobs
 from storage.db import session_scope
-from storage.models import CrawlJob
 from storage.types import utcnow
 
 SWEEP_EVERY = 15.0  # seconds between looks for job rows abandoned by dead crawls
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs on this machine (a zombie, dead but not yet reaped, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
-
-
-def sweep_abandoned(database_url: str, stale_after: float, alerts: AlertHooks) -> list[CrawlJob]:
-    """Close as failed the running rows whose crawl is gone, and alert on each."""
-    with session_scope(database_url) as session:
-        closed = jobs.close_abandoned(session, socket.gethostname(), stale_after, pid_alive)
-        records = [jobs.job_dict(job) for job in closed]
-    for record in records:
-        notify(alerts, record)
-    return closed
 
 
 @dataclass

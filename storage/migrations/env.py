@@ -28,6 +28,13 @@ def run_offline() -> None:
 
 
 def run_online() -> None:
+    given = config.attributes.get("connection")
+    if given is not None:
+        # storage.db.upgrade: the caller's transaction holds the migration lock, and commits.
+        context.configure(connection=given, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
     engine = create_engine(_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
         # Batch mode lets later revisions alter tables on SQLite too.

@@ -1,0 +1,24 @@
+"""Get-or-insert that survives a concurrent insert: ``INSERT ... ON CONFLICT DO NOTHING``, then read.
+
+Two crawl processes may add the same row (a sitemap's fetch state, a source, a URL) at the same moment.
+A plain select-then-insert would fail the second with an IntegrityError; an insert that ignores the
+conflict waits for the other transaction (PostgreSQL) and then does nothing, and the read that follows
+finds the row whichever process wrote it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_ignoring_conflicts(session: Session, model: Any) -> Any:
+    """An INSERT into ``model``'s table that skips rows whose unique key is already taken."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(model).on_conflict_do_nothing()
+    raise NotImplementedError(f"newsagg supports SQLite and PostgreSQL, not {dialect}")
