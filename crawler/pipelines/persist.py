@@ -63,4 +63,3 @@ class PersistPipeline(Step):
             written = self.store.process(session, item)
             self.link.process(session, item)
         return written
-
