@@ -65,6 +65,8 @@ class NewsSpider(scrapy.Spider):
         self.skipped_known: set[str] = set()
         # The lastmod listings gave for each article URL, whichever request was made first (see middlewares).
         self.lastmods: dict[str, str] = {}
+        # The hints of article requests not yet answered, by URL: a listing read meanwhile adds its lastmod.
+        self.pending_hints: dict[str, dict[str, Any]] = {}
         self.variants: dict[str, list[tuple[str, str]]] = {}
 
     @classmethod
@@ -209,23 +211,30 @@ class NewsSpider(scrapy.Spider):
         if hints and hints.get("lastmod"):
             self.lastmods[target] = hints["lastmod"]
         if target in self.scheduled_articles:
+            waiting = self.pending_hints.get(target)
+            if waiting is not None and hints and hints.get("lastmod"):
+                # Asked for through a link and not yet checked as known: the listing's lastmod goes with it.
+                waiting["lastmod"] = hints["lastmod"]
             return None
         if target in self.skipped_known and not (hints or {}).get("lastmod"):
             return None
         if self.limit is not None and len(self.scheduled_articles) >= self.limit:
             return None
         self.scheduled_articles.add(target)
+        request_hints = dict(hints or {})
+        self.pending_hints[target] = request_hints
         return Request(
             target,
             callback=self.parse_article,
             errback=self.on_error,
-            meta={"edition": found.lang, "hints": hints or {}, "article": True},
+            meta={"edition": found.lang, "hints": request_hints, "article": True},
             # A page skipped as known may be asked for again with a lastmod; Scrapy's dupefilter saw it once.
             dont_filter=target in self.skipped_known,
         )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         self._count("pages/article")
+        self.pending_hints.pop(response.request.url if response.request is not None else response.url, None)
         # Images, archives and random bytes are served as text/html too.
         if not isinstance(response, TextResponse) or looks_binary(response.body):
             self._count("dropped/not_html")
@@ -269,6 +278,8 @@ class NewsSpider(scrapy.Spider):
         kind = failure_kind(failure)
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
+        if request is not None:
+            self.pending_hints.pop(request.url, None)
         if kind == "ignored":
             skip = request.meta.get("newsagg_skip") if request is not None else None
             self._count(f"skipped/{skip or 'robots'}")

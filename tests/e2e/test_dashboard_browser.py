@@ -102,10 +102,12 @@ def test_the_dashboard_renders_jobs_charts_and_a_story_in_three_languages(browse
     print(f"screenshot: {shot}")
 
     # The filters are form controls: choosing Arabic lists only stories that have an Arabic article.
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     Select(browser.find_element(By.NAME, "lang")).select_by_value("ar")
     browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
-    assert "lang=ar" in browser.current_url
+    # The click starts the form's navigation; the new page is there once its URL is.
+    WebDriverWait(browser, 20).until(lambda driver: "lang=ar" in driver.current_url)
+    browser.find_element(By.CSS_SELECTOR, "#stories")
     listed = browser.find_elements(By.CSS_SELECTOR, "#stories tbody tr")
     assert listed and all(row.find_elements(By.CSS_SELECTOR, "a[lang=ar]") for row in listed)
