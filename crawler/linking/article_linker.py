@@ -260,7 +260,7 @@ class Linker:
                 self.count(f"{CONTENT}/not_mutual")
                 continue
             runner_up = max(match.runner_up, back.runner_up)
-            if not accepts(match.score, runner_up, self.settings.threshold):
+            if not accepts(match.evidence, runner_up, self.settings.threshold):
                 self.count(f"{CONTENT}/no_margin")
                 continue
             self._link(session, article, other, CONTENT, match.score, evidence_detail(match.evidence, runner_up))
@@ -273,7 +273,7 @@ class Linker:
             other_id = link.other_article_id if link.article_id == article.id else link.article_id
             other = session.get_one(Article, other_id)
             evidence, runner_up = self.pair_evidence(session, article, other)
-            if not accepts(evidence.score, runner_up, self.settings.threshold):
+            if not accepts(evidence, runner_up, self.settings.threshold):
                 detail = evidence_detail(evidence, runner_up)
                 groups.drop_link(session, link, "below_threshold", detail)
                 self.count(f"{CONTENT}/withdrawn")

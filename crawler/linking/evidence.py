@@ -35,6 +35,8 @@ DEFAULT_CONTENT_THRESHOLD = NEWSAGG_CONTENT_LINK_THRESHOLD
 # candidates, where two reports of one event would be rivals of each other.
 MARGIN_FLOOR = 0.78
 RUNNER_UP_MARGIN = 2.0
+# Below the threshold, evidence besides names (numbers, shape, pictures, links) of at least this much.
+MIN_CORROBORATION = 0.5
 
 # Evidence weights: a quoted address or handle is near-proof, a date is shared by a whole news day.
 DATE_WEIGHT = 0.5
@@ -47,18 +49,24 @@ MIN_EVIDENCE = 2.0
 # A sound key shorter than this is too common to match a word of a caseless script.
 MIN_BAG_KEY = 3
 # The same picture or video is near-proof; paragraphs of the same shape add up to SHAPE_MAX units,
-# half a unit per paragraph compared beyond two, but never prove anything alone.
+# half a unit per paragraph compared beyond two, and count towards the proof (an unrelated text of
+# eight paragraphs or more agrees about one time in two thousand).
 MEDIA_WEIGHT = 3.0
 SHAPE_PER_PARAGRAPH = 0.5
 SHAPE_MAX = 3.0
 
 
-def accepts(score: float, runner_up: float, threshold: float) -> bool:
+def accepts(evidence: ContentScore, runner_up: float, threshold: float) -> bool:
     """Whether a mutual best match is linked: at the threshold, or at MARGIN_FLOOR of it when it
-    scores RUNNER_UP_MARGIN times as much as any rival of either article."""
-    if score >= threshold:
+    scores RUNNER_UP_MARGIN times as much as any rival of either article and more than names back
+    it (:attr:`ContentScore.corroboration`): two reports on the same people share their names."""
+    if evidence.score >= threshold:
         return True
-    return score >= threshold * MARGIN_FLOOR and score >= RUNNER_UP_MARGIN * runner_up
+    return (
+        evidence.score >= threshold * MARGIN_FLOOR
+        and evidence.score >= RUNNER_UP_MARGIN * runner_up
+        and evidence.corroboration >= MIN_CORROBORATION
+    )
 
 
 # A feature of the article that this many pool candidates share (or this share of the pool) is
@@ -111,8 +119,13 @@ class ContentScore:
 
     @property
     def proof(self) -> float:
-        """The evidence that can tell one story from another (not the day's dates, not the shape)."""
-        return self.numbers + self.names + self.links * LINK_WEIGHT + self.media * MEDIA_WEIGHT
+        """The evidence that can tell one story from another (not the day's dates)."""
+        return self.names + self.corroboration
+
+    @property
+    def corroboration(self) -> float:
+        """The proof besides names: numbers, paragraph shape, quoted addresses, pictures."""
+        return self.numbers + self.shape + self.links * LINK_WEIGHT + self.media * MEDIA_WEIGHT
 
     def detail(self) -> dict[str, float]:
         """The evidence as stored with a content link, so that an operator can see why."""

@@ -19,7 +19,7 @@ from crawler.linking.layout import first_positions, paragraph_lengths
 from crawler.linking.mentions import MONTHS, dates, links
 from crawler.linking.translit import sound_key
 
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 """Bump when extraction changes, so that stored features are recomputed."""
 
 MAX_TEXT_CHARS = 20_000
@@ -180,36 +180,50 @@ def _arabic_stems(word: str) -> Iterator[str]:
             yield word[len(prefix) :]
 
 
-def names_and_words(text: str) -> tuple[set[str], set[str]]:
+def title_case(heading: str) -> bool:
+    """Whether a heading capitalises its every word ("Joe Biden Laments Failure to Stop Warming"),
+    so that its capitals name nothing by themselves."""
+    words = [w for w in _WORD.findall(heading) if len(w) >= 3 and _cased(w) and w.lower() not in _STOPWORDS]
+    capitalised = sum(w[0].isupper() for w in words)
+    return len(words) >= TITLE_CASE_MIN_WORDS and capitalised >= TITLE_CASE_SHARE * len(words)
+
+
+TITLE_CASE_MIN_WORDS = 4
+TITLE_CASE_SHARE = 0.8
+
+
+def names_and_words(text: str, heading: str = "") -> tuple[set[str], set[str]]:
     """Sound keys of capitalised words (names, in scripts with case), and of every other content
     word of scripts without case (Arabic, Hebrew, Persian ...), where a name cannot be told apart.
 
     A capitalised word that only ever opens a sentence is left out: "Spending rose" names nothing.
+    ``heading`` (a title) is read first; in title case, each of its words counts as an opening.
     """
     opening: set[str] = set()
     inside: set[str] = set()
     words: set[str] = set()
-    previous_end = 0
-    for match in _WORD.finditer(text):
-        word = match.group().strip("'’-")
-        if not word:
-            continue
-        lower = word.lower()
-        gap = text[max(0, previous_end - 3) : match.start()]
-        sentence_start = previous_end == 0 or bool(_SENTENCE_END.search(gap)) or "\n" in gap
-        previous_end = match.end()
-        if not _cased(word):
-            if _ARABIC_LETTER.match(word) and lower not in _AR_STOPWORDS:
-                words.update(key for stem in _arabic_stems(word) if len(key := sound_key(stem)) >= 2)
-            continue
-        if not word[0].isupper() or lower in _STOPWORDS:
-            continue
-        for part in re.split(r"[-'’]", word):
-            if len(part) < 2 or part.lower() in _STOPWORDS or part.lower() in MONTHS:
+    for part, all_opening in ((heading, title_case(heading)), (text, False)):
+        previous_end = 0
+        for match in _WORD.finditer(part):
+            word = match.group().strip("'’-")
+            if not word:
                 continue
-            key = sound_key(part) if part[0].isupper() or part.isupper() else ""
-            if len(key) >= 2:
-                (opening if sentence_start else inside).add(key)
+            lower = word.lower()
+            gap = part[max(0, previous_end - 3) : match.start()]
+            sentence_start = all_opening or previous_end == 0 or bool(_SENTENCE_END.search(gap)) or "\n" in gap
+            previous_end = match.end()
+            if not _cased(word):
+                if _ARABIC_LETTER.match(word) and lower not in _AR_STOPWORDS:
+                    words.update(key for stem in _arabic_stems(word) if len(key := sound_key(stem)) >= 2)
+                continue
+            if not word[0].isupper() or lower in _STOPWORDS:
+                continue
+            for piece in re.split(r"[-'’]", word):
+                if len(piece) < 2 or piece.lower() in _STOPWORDS or piece.lower() in MONTHS:
+                    continue
+                key = sound_key(piece) if piece[0].isupper() or piece.isupper() else ""
+                if len(key) >= 2:
+                    (opening if sentence_start else inside).add(key)
     return inside | (opening & inside), words
 
 
@@ -282,7 +296,8 @@ def extract_features(
     """
     body = _fold(body[:MAX_TEXT_CHARS])
     text = "\n".join(_fold(part) for part in (title, description, body) if part)
-    names, words = names_and_words(text)
+    rest = "\n".join(_fold(part) for part in (description, body) if part)
+    names, words = names_and_words(rest, _fold(title or ""))
     found = numbers(text)
     head = "\n".join(_fold(part) for part in (title, description) if part)
     in_head = set(_body_keys(head)) if head else set()
