@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from crawler.linking.features import Features
-from crawler.linking.layout import covered_share, shape_agreement, within
+from crawler.linking.layout import covered_share, in_same_order, shape_agreement, within
 from settings.crawl import NEWSAGG_CONTENT_LINK_THRESHOLD
 from storage.grouping import HREFLANG, OG_LOCALE, SITEMAP, SWITCHER, URL_PATTERN
 
@@ -54,6 +54,9 @@ MIN_BAG_KEY = 3
 MEDIA_WEIGHT = 3.0
 SHAPE_PER_PARAGRAPH = 0.5
 SHAPE_MAX = 3.0
+# Shared numbers given in the same order count again, at ORDER_WEIGHT of their weight, all but the
+# weightiest (any one number is "in order").
+ORDER_WEIGHT = 1.0
 
 
 def accepts(evidence: ContentScore, runner_up: float, threshold: float) -> bool:
@@ -105,6 +108,7 @@ class ContentScore:
     links: float
     media: float = 0.0
     shape: float = 0.0
+    order: float = 0.0
 
     @property
     def evidence(self) -> float:
@@ -115,6 +119,7 @@ class ContentScore:
             + self.links * LINK_WEIGHT
             + self.media * MEDIA_WEIGHT
             + self.shape
+            + self.order
         )
 
     @property
@@ -125,7 +130,7 @@ class ContentScore:
     @property
     def corroboration(self) -> float:
         """The proof besides names: numbers, paragraph shape, quoted addresses, pictures."""
-        return self.numbers + self.shape + self.links * LINK_WEIGHT + self.media * MEDIA_WEIGHT
+        return self.numbers + self.order + self.shape + self.links * LINK_WEIGHT + self.media * MEDIA_WEIGHT
 
     def detail(self) -> dict[str, float]:
         """The evidence as stored with a content link, so that an operator can see why."""
@@ -137,6 +142,7 @@ class ContentScore:
             "links": round(self.links, 2),
             "media": round(self.media, 2),
             "shape": round(self.shape, 2),
+            "order": round(self.order, 2),
         }
 
 
@@ -199,6 +205,9 @@ def content_score(a: Features, b: Features, common: Collection[str] = frozenset(
     dates, a_dates, b_dates = _shared(a.dates, b.dates, common)
     links, a_links, b_links = _shared(a.links, b.links, common)
     media, a_media, b_media = _shared(a.media, b.media, common)
+    in_order = in_same_order(a.order, b.order, a_numbers.keys() & b_numbers.keys())
+    ordered = [min(a_numbers[k], b_numbers[k]) for k in in_order]
+    order = ORDER_WEIGHT * (sum(ordered) - max(ordered, default=0.0))
     compared, agreement = shape_agreement(a.shape, b.shape)
     shape = min(SHAPE_MAX, SHAPE_PER_PARAGRAPH * (compared - 2)) * agreement if agreement else 0.0
     capacity = (
@@ -208,10 +217,10 @@ def content_score(a: Features, b: Features, common: Collection[str] = frozenset(
         + math.sqrt(a_links * b_links) * LINK_WEIGHT
         + math.sqrt(a_media * b_media) * MEDIA_WEIGHT
     )
-    result = ContentScore(0.0, numbers, names, dates, links, media, round(shape, 3))
+    result = ContentScore(0.0, numbers, names, dates, links, media, round(shape, 3), order)
     if capacity <= 0 or result.proof < MIN_EVIDENCE:
         return result
     evidence = result.evidence
     coverage = min(1.0, evidence / capacity)
     score = coverage * evidence / (evidence + HALF_EVIDENCE)
-    return ContentScore(round(score, 4), numbers, names, dates, links, media, round(shape, 3))
+    return ContentScore(round(score, 4), numbers, names, dates, links, media, round(shape, 3), order)
