@@ -187,6 +187,16 @@ def _shared(a: Iterable[str], b: Collection[str], common: Collection[str]) -> tu
     return len(mine & theirs), len(mine), len(theirs)
 
 
+def _order_evidence(a: Sequence[str], b: Sequence[str], shared: dict[str, float]) -> float:
+    """ORDER_WEIGHT of the shared numbers' weight that the two texts give in the same order, less
+    the weightiest (one number alone is in any order); the same whichever text is read first."""
+    found = []
+    for first, second in ((a, b), (b, a)):
+        weights = [shared[k] for k in in_same_order(first, second, shared)]
+        found.append(sum(weights) - max(weights, default=0.0))
+    return ORDER_WEIGHT * min(found)
+
+
 def content_score(a: Features, b: Features, common: Collection[str] = frozenset()) -> ContentScore:
     """How surely ``a`` and ``b`` are versions of one story, from 0 to 1, on content alone.
 
@@ -205,9 +215,7 @@ def content_score(a: Features, b: Features, common: Collection[str] = frozenset(
     dates, a_dates, b_dates = _shared(a.dates, b.dates, common)
     links, a_links, b_links = _shared(a.links, b.links, common)
     media, a_media, b_media = _shared(a.media, b.media, common)
-    in_order = in_same_order(a.order, b.order, a_numbers.keys() & b_numbers.keys())
-    ordered = [min(a_numbers[k], b_numbers[k]) for k in in_order]
-    order = ORDER_WEIGHT * (sum(ordered) - max(ordered, default=0.0))
+    order = _order_evidence(a.order, b.order, {k: min(w, b_numbers[k]) for k, w in a_numbers.items() if k in b_numbers})
     compared, agreement = shape_agreement(a.shape, b.shape)
     shape = min(SHAPE_MAX, SHAPE_PER_PARAGRAPH * (compared - 2)) * agreement if agreement else 0.0
     capacity = (
