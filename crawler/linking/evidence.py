@@ -49,8 +49,9 @@ MIN_EVIDENCE = 2.0
 # A sound key shorter than this is too common to match a word of a caseless script.
 MIN_BAG_KEY = 3
 # The same picture or video is near-proof; paragraphs of the same shape add up to SHAPE_MAX units,
-# half a unit per paragraph compared beyond two, and count towards the proof (an unrelated text of
-# eight paragraphs or more agrees about one time in two thousand).
+# half a unit per paragraph compared beyond two, times the square root of the agreement (that two
+# texts agree at all says more than how closely: an unrelated text of eight paragraphs or more
+# agrees about one time in two thousand), and count towards the proof.
 MEDIA_WEIGHT = 3.0
 SHAPE_PER_PARAGRAPH = 0.5
 SHAPE_MAX = 3.0
@@ -217,7 +218,7 @@ def content_score(a: Features, b: Features, common: Collection[str] = frozenset(
     media, a_media, b_media = _shared(a.media, b.media, common)
     order = _order_evidence(a.order, b.order, {k: min(w, b_numbers[k]) for k, w in a_numbers.items() if k in b_numbers})
     compared, agreement = shape_agreement(a.shape, b.shape)
-    shape = min(SHAPE_MAX, SHAPE_PER_PARAGRAPH * (compared - 2)) * agreement if agreement else 0.0
+    shape = min(SHAPE_MAX, SHAPE_PER_PARAGRAPH * (compared - 2)) * math.sqrt(agreement)
     capacity = (
         number_capacity
         + name_capacity
