@@ -218,7 +218,7 @@ def content_score(a: Features, b: Features, common: Collection[str] = frozenset(
     media, a_media, b_media = _shared(a.media, b.media, common)
     order = _order_evidence(a.order, b.order, {k: min(w, b_numbers[k]) for k, w in a_numbers.items() if k in b_numbers})
     compared, agreement = shape_agreement(a.shape, b.shape)
-    shape = min(SHAPE_MAX, SHAPE_PER_PARAGRAPH * (compared - 2)) * math.sqrt(agreement)
+    shape = min(SHAPE_MAX, SHAPE_PER_PARAGRAPH * (compared - 2)) * math.sqrt(agreement) if agreement else 0.0
     capacity = (
         number_capacity
         + name_capacity
