@@ -213,7 +213,7 @@ def holders(session: Session, article_ids: Collection[int], lang: str) -> dict[i
     if not group_ids:
         return {}
     query = select(Article.group_id, Article.id).where(Article.group_id.in_(group_ids), Article.lang == lang)
-    holder = dict(session.execute(query).tuples().all())
+    holder = {group_id: article_id for group_id, article_id in session.execute(query)}
     pairs = {row.id: holder[row.group_id] for row in rows if row.group_id in holder and holder[row.group_id] != row.id}
     if not pairs:
         return {}

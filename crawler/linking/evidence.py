@@ -56,7 +56,7 @@ MEDIA_WEIGHT = 3.0
 SHAPE_PER_PARAGRAPH = 0.5
 SHAPE_MAX = 3.0
 # Shared numbers given in the same order count again, at ORDER_WEIGHT of their weight, all but the
-# weightiest (any one number is "in order").
+# weightiest (any one number is "in order"); given in another order, they lower the coverage.
 ORDER_WEIGHT = 1.0
 
 
@@ -188,14 +188,17 @@ def _shared(a: Iterable[str], b: Collection[str], common: Collection[str]) -> tu
     return len(mine & theirs), len(mine), len(theirs)
 
 
-def _order_evidence(a: Sequence[str], b: Sequence[str], shared: dict[str, float]) -> float:
-    """ORDER_WEIGHT of the shared numbers' weight that the two texts give in the same order, less
-    the weightiest (one number alone is in any order); the same whichever text is read first."""
+def _order_evidence(a: Sequence[str], b: Sequence[str], shared: dict[str, float]) -> tuple[float, float]:
+    """(evidence, capacity) of number order: ORDER_WEIGHT of the weight of the shared numbers that
+    the two texts give in the same order, less the weightiest (one number alone is in any order),
+    the same whichever text is read first; and that of all the shared numbers both give in order."""
+    in_both = set(a) & set(b)
+    given = [w for k, w in shared.items() if k in in_both]
     found = []
     for first, second in ((a, b), (b, a)):
         weights = [shared[k] for k in in_same_order(first, second, shared)]
         found.append(sum(weights) - max(weights, default=0.0))
-    return ORDER_WEIGHT * min(found)
+    return ORDER_WEIGHT * min(found), ORDER_WEIGHT * (sum(given) - max(given, default=0.0))
 
 
 def content_score(a: Features, b: Features, common: Collection[str] = frozenset()) -> ContentScore:
@@ -210,17 +213,19 @@ def content_score(a: Features, b: Features, common: Collection[str] = frozenset(
     shares = covered_share(a.length, b.length)
     a_numbers = within({k: w for k, w in a.numbers.items() if k not in common}, a.positions, shares[0])
     b_numbers = within({k: w for k, w in b.numbers.items() if k not in common}, b.positions, shares[1])
-    numbers = sum(min(w, b_numbers[k]) for k, w in a_numbers.items() if k in b_numbers)
+    shared_numbers = {k: min(w, b_numbers[k]) for k, w in a_numbers.items() if k in b_numbers}
+    numbers = sum(shared_numbers.values())
     number_capacity = math.sqrt(sum(a_numbers.values()) * sum(b_numbers.values()))
     names, name_capacity = _name_evidence(a, b, common, shares)
     dates, a_dates, b_dates = _shared(a.dates, b.dates, common)
     links, a_links, b_links = _shared(a.links, b.links, common)
     media, a_media, b_media = _shared(a.media, b.media, common)
-    order = _order_evidence(a.order, b.order, {k: min(w, b_numbers[k]) for k, w in a_numbers.items() if k in b_numbers})
+    order, order_capacity = _order_evidence(a.order, b.order, shared_numbers)
     compared, agreement = shape_agreement(a.shape, b.shape)
     shape = min(SHAPE_MAX, SHAPE_PER_PARAGRAPH * (compared - 2)) * math.sqrt(agreement) if agreement else 0.0
     capacity = (
         number_capacity
+        + order_capacity
         + name_capacity
         + math.sqrt(a_dates * b_dates) * DATE_WEIGHT
         + math.sqrt(a_links * b_links) * LINK_WEIGHT
