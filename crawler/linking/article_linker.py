@@ -9,10 +9,9 @@ Evidence, strongest first (DESIGN §8):
 - a shared URL id (``translations: url_id`` in the source file) between editions of one source,
   within ``url_id_max_days`` of each other.
 - content (:func:`crawler.linking.evidence.content_score`) against the other-language articles of the same
-  source published within the time window; the best free candidate per language (one whose group
-  has no version in the article's language yet, :mod:`crawler.linking.match`) is linked when the
-  article is its best free candidate in return and the score decides (the threshold, or a clear
-  margin over the runner-up: :func:`crawler.linking.evidence.accepts`).
+  source published within the time window; the best candidate per language is linked when the
+  article is its best in return, it is free (:mod:`crawler.linking.match`) and the score decides
+  against the free rivals (the threshold, or a clear margin: :func:`crawler.linking.evidence.accepts`).
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ from crawler.linking.evidence import (
 )
 from crawler.linking.features import FEATURES_VERSION, Features, extract_features
 from crawler.linking.layout import media_key
-from crawler.linking.match import Candidate, Free, Ranked, Scored, best_free, evidence_detail, rank, rival
+from crawler.linking.match import Candidate, Free, Ranked, Scored, evidence_detail, rank, rival
 from crawler.urls import canonicalize, is_fetchable
 from settings import crawl as crawl_defaults
 from storage import candidates, groups
@@ -224,12 +223,11 @@ class Linker:
 
     @staticmethod
     def _free(session: Session, lang: str, ranked: Sequence[Scored]) -> Free:
-        """Which of the ranked candidates can still take a version in ``lang``: their group has none,
-        or has one through a weaker direct content link than this match would be."""
+        """Which ranked candidates can take a version in ``lang``: none in their group, or a weaker one."""
         held = groups.holders(session, [item.candidate.article_id for item in ranked], lang)
         scores = {item.candidate.article_id: item.score for item in ranked}
 
-        def free(article_id: int) -> bool:
+        def free(article_id: int) -> bool:  # taken through a third article, or by a stronger link
             if article_id not in held:
                 return True
             link = held[article_id]
@@ -238,8 +236,8 @@ class Linker:
         return free
 
     def content(self, session: Session, article: Article) -> None:
-        """Link the article with its best free content match in each language its group still lacks,
-        when each is the other's best free match and the score decides (:func:`accepts`)."""
+        """Link the article with its best content match in each language its group still lacks, when
+        each is the other's best, it is free and the score decides against free rivals (:func:`accepts`)."""
         if session.get(LinkFeatures, article.id) is None:
             return
         if article.published_at is None:
@@ -250,19 +248,20 @@ class Linker:
             return
         present = groups.group_langs(session, article)
         for lang, ranked in sorted(mine[2].items()):
-            if lang in present:
+            best = ranked[0] if ranked else None
+            if lang in present or best is None or best.score < self.settings.threshold * MARGIN_FLOOR:
                 continue
-            best, runner_up = best_free(ranked, self._free(session, article.lang, ranked))
-            if best is None or best.score < self.settings.threshold * MARGIN_FLOOR:
+            free = self._free(session, article.lang, ranked)
+            if not free(best.candidate.article_id):
+                self.count(f"{CONTENT}/taken")
                 continue
             other = session.get_one(Article, best.candidate.article_id)
             theirs = self._matches(session, other)
-            back_ranked = theirs[2].get(article.lang, []) if theirs else []
-            back, back_runner_up = best_free(back_ranked, self._free(session, lang, back_ranked))
-            if back is None or back.candidate.article_id != article.id:
+            back = theirs[2].get(article.lang, []) if theirs else []
+            if not back or back[0].candidate.article_id != article.id:
                 self.count(f"{CONTENT}/not_mutual")
                 continue
-            runner_up = max(runner_up, back_runner_up)
+            runner_up = max(rival(ranked, free, other.id), self._rival(session, other, back, article))
             if not accepts(best.evidence, runner_up, self.settings.threshold):
                 self.count(f"{CONTENT}/no_margin")
                 continue
@@ -293,8 +292,8 @@ class Linker:
             return ContentScore(0.0, 0, 0, 0, 0), 0.0
         features, common, ranked = mine
         evidence = content_score(features, theirs[0], common)
-        my_rivals, their_rivals = ranked.get(other.lang, []), theirs[2].get(article.lang, [])
-        return evidence, max(
-            rival(my_rivals, self._free(session, article.lang, my_rivals), other.id),
-            rival(their_rivals, self._free(session, other.lang, their_rivals), article.id),
-        )
+        rivals = self._rival(session, article, ranked.get(other.lang, []), other)
+        return evidence, max(rivals, self._rival(session, other, theirs[2].get(article.lang, []), article))
+
+    def _rival(self, session: Session, article: Article, ranked: Sequence[Scored], partner: Article) -> float:
+        return rival(ranked, self._free(session, article.lang, ranked), partner.id)

@@ -1,11 +1,11 @@
 """A day's content matches of an article, and the joint decision over them. Pure.
 
-An article keeps its few best-scoring candidates per language (:class:`Ranked`). A pair is decided
-against what is still free: a candidate whose group already holds a version in the article's
-language, through a declared link or a better match, is taken, and is neither the article's choice
-nor its rival. So two
-reports of one story each find their own translation once the other's is taken, and a rival that
-already has its translation does not block a pair (DESIGN §8, docs/linking.md).
+An article keeps its few best-scoring candidates per language (:class:`Ranked`). A pair is two
+articles that are each other's best match; a candidate whose group already holds a version in the
+article's language, through a declared link or a better match, is taken: the article does not link
+to it (nor to a lesser candidate instead, which would pair two reports of one story once each had
+its translation), and it is no rival of the article's other matches. So a rival that already has
+its translation does not block a pair (DESIGN §8, docs/linking.md).
 """
 
 from __future__ import annotations
