@@ -10,7 +10,7 @@ and every link that loses is recorded in ``rejected_links`` with the reason.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, or_, select
@@ -200,6 +200,29 @@ def group_langs(session: Session, article: Article) -> set[str]:
     if article.group_id is None:
         return {article.lang}
     return set(session.scalars(select(Article.lang).where(Article.group_id == article.group_id)))
+
+
+def holders(session: Session, article_ids: Collection[int], lang: str) -> dict[int, tuple[int, float] | None]:
+    """The articles whose group already holds a version in ``lang``, each with the strength
+    (:func:`storage.grouping.strength`) of its direct link to that version, None when they are
+    joined through a third article."""
+    if not article_ids:
+        return {}
+    rows = session.execute(select(Article.id, Article.group_id).where(Article.id.in_(article_ids))).all()
+    group_ids = {row.group_id for row in rows if row.group_id is not None}
+    if not group_ids:
+        return {}
+    query = select(Article.group_id, Article.id).where(Article.group_id.in_(group_ids), Article.lang == lang)
+    holder = {group_id: article_id for group_id, article_id in session.execute(query)}
+    pairs = {row.id: holder[row.group_id] for row in rows if row.group_id in holder and holder[row.group_id] != row.id}
+    if not pairs:
+        return {}
+    direct: dict[int, tuple[int, float]] = {}
+    for link in links_of(session, pairs):
+        for mine, other in ((link.article_id, link.other_article_id), (link.other_article_id, link.article_id)):
+            if pairs.get(mine) == other:
+                direct[mine] = strength(link.method, link.score)
+    return {article_id: direct.get(article_id) for article_id in pairs}
 
 
 def add_pending(session: Session, article: Article, targets: Sequence[tuple[str, str, str]]) -> list[bool]:

@@ -10,8 +10,8 @@ Evidence, strongest first (DESIGN §8):
   within ``url_id_max_days`` of each other.
 - content (:func:`crawler.linking.evidence.content_score`) against the other-language articles of the same
   source published within the time window; the best candidate per language is linked when the
-  article is its best candidate in return and the score decides (the threshold, or a clear margin
-  over the runner-up: :func:`crawler.linking.evidence.accepts`).
+  article is its best in return, it is free (:mod:`crawler.linking.match`) and the score decides
+  against the free rivals (the threshold, or a clear margin: :func:`crawler.linking.evidence.accepts`).
 """
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ from crawler.linking.evidence import (
 )
 from crawler.linking.features import FEATURES_VERSION, Features, extract_features
 from crawler.linking.layout import media_key
-from crawler.linking.match import Candidate, Match, evidence_detail
+from crawler.linking.match import Candidate, Free, Ranked, Scored, evidence_detail, rank, rival
 from crawler.urls import canonicalize, is_fetchable
 from settings import crawl as crawl_defaults
 from storage import candidates, groups
 from storage.articles import find_articles
-from storage.grouping import CONTENT, HREFLANG, URL_PATTERN
+from storage.grouping import CONTENT, HREFLANG, URL_PATTERN, strength
 from storage.models import Article, ArticleUrl, LinkFeatures
 
 
@@ -106,7 +106,7 @@ class Linker:
         articles whose texts do not change meanwhile (``newsagg link`` after its features pass)."""
         self.settings = settings
         self.count: Callable[[str], None] = count or (lambda key: None)
-        self._memo: dict[int, tuple[Features, frozenset[str], dict[str, Match]]] | None = {} if remember else None
+        self._memo: dict[int, tuple[Features, frozenset[str], Ranked]] | None = {} if remember else None
 
     # --- features ---
 
@@ -201,28 +201,13 @@ class Linker:
             Candidate(c.article_id, c.lang, c.group_id, c.published_at, Features.from_json(c.features)) for c in stored
         ]
 
-    def best_matches(
-        self, features: Features, pool: Sequence[Candidate], skip_langs: Iterable[str] = ()
-    ) -> dict[str, Match]:
-        """The best-scoring candidate of each language in the pool, with its evidence and the
-        runner-up's score."""
+    def ranked_matches(self, features: Features, pool: Sequence[Candidate]) -> dict[str, list[Scored]]:
+        """The best-scoring candidates of each language in the pool, best first, with their evidence."""
         common = common_features(features, [c.features for c in pool])
-        skip = set(skip_langs)
-        best: dict[str, Match] = {}
-        for candidate in pool:
-            if candidate.lang in skip:
-                continue
-            evidence = content_score(features, candidate.features, common)
-            current = best.get(candidate.lang)
-            if current is None or evidence.score > current.evidence.score:
-                runner_up = current.evidence.score if current else 0.0
-                best[candidate.lang] = Match(candidate, evidence, runner_up)
-            elif evidence.score > current.runner_up:
-                best[candidate.lang] = Match(current.candidate, current.evidence, evidence.score)
-        return best
+        return rank([Scored(c, content_score(features, c.features, common)) for c in pool])
 
-    def _matches(self, session: Session, article: Article) -> tuple[Features, frozenset[str], dict[str, Match]] | None:
-        """The article's features, its pool's common features and its best match per language
+    def _matches(self, session: Session, article: Article) -> tuple[Features, frozenset[str], Ranked] | None:
+        """The article's features, its pool's common features and its best matches per language
         (remembered for the run when the linker was made with ``remember``)."""
         if self._memo is not None and article.id in self._memo:
             return self._memo[article.id]
@@ -231,14 +216,28 @@ class Linker:
             return None
         features = Features.from_json(row.features)
         pool = self._pool(session, article)
-        found = features, common_features(features, [c.features for c in pool]), self.best_matches(features, pool)
+        found = features, common_features(features, [c.features for c in pool]), self.ranked_matches(features, pool)
         if self._memo is not None:
             self._memo[article.id] = found
         return found
 
+    @staticmethod
+    def _free(session: Session, lang: str, ranked: Sequence[Scored]) -> Free:
+        """Which ranked candidates can take a version in ``lang``: none in their group, or a weaker one."""
+        held = groups.holders(session, [item.candidate.article_id for item in ranked], lang)
+        scores = {item.candidate.article_id: item.score for item in ranked}
+
+        def free(article_id: int) -> bool:  # taken through a third article, or by a stronger link
+            if article_id not in held:
+                return True
+            link = held[article_id]
+            return link is not None and link < strength(CONTENT, scores[article_id])
+
+        return free
+
     def content(self, session: Session, article: Article) -> None:
-        """Link the article with its best content match in each language its group still lacks,
-        when each is the other's best match and the score decides (:func:`accepts`)."""
+        """Link the article with its best content match in each language its group still lacks, when
+        each is the other's best, it is free and the score decides against free rivals (:func:`accepts`)."""
         if session.get(LinkFeatures, article.id) is None:
             return
         if article.published_at is None:
@@ -248,22 +247,25 @@ class Linker:
         if mine is None:
             return
         present = groups.group_langs(session, article)
-        for lang, match in sorted(mine[2].items()):
-            if lang in present or match.score < self.settings.threshold * MARGIN_FLOOR:
+        for lang, ranked in sorted(mine[2].items()):
+            best = ranked[0] if ranked else None
+            if lang in present or best is None or best.score < self.settings.threshold * MARGIN_FLOOR:
                 continue
-            other = session.get_one(Article, match.candidate.article_id)
-            if article.group_id is not None and other.group_id == article.group_id:
+            free = self._free(session, article.lang, ranked)
+            if not free(best.candidate.article_id):
+                self.count(f"{CONTENT}/taken")
                 continue
+            other = session.get_one(Article, best.candidate.article_id)
             theirs = self._matches(session, other)
-            back = theirs[2].get(article.lang) if theirs else None
-            if back is None or back.candidate.article_id != article.id:
+            back = theirs[2].get(article.lang, []) if theirs else []
+            if not back or back[0].candidate.article_id != article.id:
                 self.count(f"{CONTENT}/not_mutual")
                 continue
-            runner_up = max(match.runner_up, back.runner_up)
-            if not accepts(match.score, runner_up, self.settings.threshold):
+            runner_up = max(rival(ranked, free, other.id), self._rival(session, other, back, article))
+            if not accepts(best.evidence, runner_up, self.settings.threshold):
                 self.count(f"{CONTENT}/no_margin")
                 continue
-            self._link(session, article, other, CONTENT, match.score, evidence_detail(match.evidence, runner_up))
+            self._link(session, article, other, CONTENT, best.score, evidence_detail(best.evidence, runner_up))
 
     def recheck(self, session: Session, article: Article) -> int:
         """Withdraw the article's content links that the decision no longer accepts (its text, a
@@ -273,7 +275,7 @@ class Linker:
             other_id = link.other_article_id if link.article_id == article.id else link.article_id
             other = session.get_one(Article, other_id)
             evidence, runner_up = self.pair_evidence(session, article, other)
-            if not accepts(evidence.score, runner_up, self.settings.threshold):
+            if not accepts(evidence, runner_up, self.settings.threshold):
                 detail = evidence_detail(evidence, runner_up)
                 groups.drop_link(session, link, "below_threshold", detail)
                 self.count(f"{CONTENT}/withdrawn")
@@ -284,17 +286,14 @@ class Linker:
 
     def pair_evidence(self, session: Session, article: Article, other: Article) -> tuple[ContentScore, float]:
         """The content evidence of a pair as :meth:`content` computes it for ``article``, and the
-        best score either of them reaches with anyone else of the other's language."""
+        best score either of them reaches with anyone else free of the other's language."""
         mine, theirs = self._matches(session, article), self._matches(session, other)
         if mine is None or theirs is None:
             return ContentScore(0.0, 0, 0, 0, 0), 0.0
-        features, common, matches = mine
+        features, common, ranked = mine
         evidence = content_score(features, theirs[0], common)
-        return evidence, max(_rival(matches.get(other.lang), other.id), _rival(theirs[2].get(article.lang), article.id))
+        rivals = self._rival(session, article, ranked.get(other.lang, []), other)
+        return evidence, max(rivals, self._rival(session, other, theirs[2].get(article.lang, []), article))
 
-
-def _rival(match: Match | None, partner_id: int) -> float:
-    """The best score of anyone but the partner: the runner-up when the partner is the best match."""
-    if match is None:
-        return 0.0
-    return match.runner_up if match.candidate.article_id == partner_id else match.score
+    def _rival(self, session: Session, article: Article, ranked: Sequence[Scored], partner: Article) -> float:
+        return rival(ranked, self._free(session, article.lang, ranked), partner.id)

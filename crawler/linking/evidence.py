@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from crawler.linking.features import Features
-from crawler.linking.layout import covered_share, shape_agreement, within
+from crawler.linking.layout import covered_share, in_same_order, shape_agreement, within
 from settings.crawl import NEWSAGG_CONTENT_LINK_THRESHOLD
 from storage.grouping import HREFLANG, OG_LOCALE, SITEMAP, SWITCHER, URL_PATTERN
 
@@ -35,6 +35,8 @@ DEFAULT_CONTENT_THRESHOLD = NEWSAGG_CONTENT_LINK_THRESHOLD
 # candidates, where two reports of one event would be rivals of each other.
 MARGIN_FLOOR = 0.78
 RUNNER_UP_MARGIN = 2.0
+# Below the threshold, evidence besides names (numbers, shape, pictures, links) of at least this much.
+MIN_CORROBORATION = 0.5
 
 # Evidence weights: a quoted address or handle is near-proof, a date is shared by a whole news day.
 DATE_WEIGHT = 0.5
@@ -47,18 +49,28 @@ MIN_EVIDENCE = 2.0
 # A sound key shorter than this is too common to match a word of a caseless script.
 MIN_BAG_KEY = 3
 # The same picture or video is near-proof; paragraphs of the same shape add up to SHAPE_MAX units,
-# half a unit per paragraph compared beyond two, but never prove anything alone.
+# half a unit per paragraph compared beyond two, times the square root of the agreement (that two
+# texts agree at all says more than how closely: an unrelated text of eight paragraphs or more
+# agrees about one time in two thousand), and count towards the proof.
 MEDIA_WEIGHT = 3.0
 SHAPE_PER_PARAGRAPH = 0.5
 SHAPE_MAX = 3.0
+# Shared numbers given in the same order count again, at ORDER_WEIGHT of their weight, all but the
+# weightiest (any one number is "in order"); given in another order, they lower the coverage.
+ORDER_WEIGHT = 1.0
 
 
-def accepts(score: float, runner_up: float, threshold: float) -> bool:
+def accepts(evidence: ContentScore, runner_up: float, threshold: float) -> bool:
     """Whether a mutual best match is linked: at the threshold, or at MARGIN_FLOOR of it when it
-    scores RUNNER_UP_MARGIN times as much as any rival of either article."""
-    if score >= threshold:
+    scores RUNNER_UP_MARGIN times as much as any rival of either article and more than names back
+    it (:attr:`ContentScore.corroboration`): two reports on the same people share their names."""
+    if evidence.score >= threshold:
         return True
-    return score >= threshold * MARGIN_FLOOR and score >= RUNNER_UP_MARGIN * runner_up
+    return (
+        evidence.score >= threshold * MARGIN_FLOOR
+        and evidence.score >= RUNNER_UP_MARGIN * runner_up
+        and evidence.corroboration >= MIN_CORROBORATION
+    )
 
 
 # A feature of the article that this many pool candidates share (or this share of the pool) is
@@ -97,6 +109,7 @@ class ContentScore:
     links: float
     media: float = 0.0
     shape: float = 0.0
+    order: float = 0.0
 
     @property
     def evidence(self) -> float:
@@ -107,12 +120,18 @@ class ContentScore:
             + self.links * LINK_WEIGHT
             + self.media * MEDIA_WEIGHT
             + self.shape
+            + self.order
         )
 
     @property
     def proof(self) -> float:
-        """The evidence that can tell one story from another (not the day's dates, not the shape)."""
-        return self.numbers + self.names + self.links * LINK_WEIGHT + self.media * MEDIA_WEIGHT
+        """The evidence that can tell one story from another (not the day's dates)."""
+        return self.names + self.corroboration
+
+    @property
+    def corroboration(self) -> float:
+        """The proof besides names: numbers, paragraph shape, quoted addresses, pictures."""
+        return self.numbers + self.order + self.shape + self.links * LINK_WEIGHT + self.media * MEDIA_WEIGHT
 
     def detail(self) -> dict[str, float]:
         """The evidence as stored with a content link, so that an operator can see why."""
@@ -124,6 +143,7 @@ class ContentScore:
             "links": round(self.links, 2),
             "media": round(self.media, 2),
             "shape": round(self.shape, 2),
+            "order": round(self.order, 2),
         }
 
 
@@ -168,6 +188,19 @@ def _shared(a: Iterable[str], b: Collection[str], common: Collection[str]) -> tu
     return len(mine & theirs), len(mine), len(theirs)
 
 
+def _order_evidence(a: Sequence[str], b: Sequence[str], shared: dict[str, float]) -> tuple[float, float]:
+    """(evidence, capacity) of number order: ORDER_WEIGHT of the weight of the shared numbers that
+    the two texts give in the same order, less the weightiest (one number alone is in any order),
+    the same whichever text is read first; and that of all the shared numbers both give in order."""
+    in_both = set(a) & set(b)
+    given = [w for k, w in shared.items() if k in in_both]
+    found = []
+    for first, second in ((a, b), (b, a)):
+        weights = [shared[k] for k in in_same_order(first, second, shared)]
+        found.append(sum(weights) - max(weights, default=0.0))
+    return ORDER_WEIGHT * min(found), ORDER_WEIGHT * (sum(given) - max(given, default=0.0))
+
+
 def content_score(a: Features, b: Features, common: Collection[str] = frozenset()) -> ContentScore:
     """How surely ``a`` and ``b`` are versions of one story, from 0 to 1, on content alone.
 
@@ -180,25 +213,28 @@ def content_score(a: Features, b: Features, common: Collection[str] = frozenset(
     shares = covered_share(a.length, b.length)
     a_numbers = within({k: w for k, w in a.numbers.items() if k not in common}, a.positions, shares[0])
     b_numbers = within({k: w for k, w in b.numbers.items() if k not in common}, b.positions, shares[1])
-    numbers = sum(min(w, b_numbers[k]) for k, w in a_numbers.items() if k in b_numbers)
+    shared_numbers = {k: min(w, b_numbers[k]) for k, w in a_numbers.items() if k in b_numbers}
+    numbers = sum(shared_numbers.values())
     number_capacity = math.sqrt(sum(a_numbers.values()) * sum(b_numbers.values()))
     names, name_capacity = _name_evidence(a, b, common, shares)
     dates, a_dates, b_dates = _shared(a.dates, b.dates, common)
     links, a_links, b_links = _shared(a.links, b.links, common)
     media, a_media, b_media = _shared(a.media, b.media, common)
+    order, order_capacity = _order_evidence(a.order, b.order, shared_numbers)
     compared, agreement = shape_agreement(a.shape, b.shape)
-    shape = min(SHAPE_MAX, SHAPE_PER_PARAGRAPH * (compared - 2)) * agreement if agreement else 0.0
+    shape = min(SHAPE_MAX, SHAPE_PER_PARAGRAPH * (compared - 2)) * math.sqrt(agreement) if agreement else 0.0
     capacity = (
         number_capacity
+        + order_capacity
         + name_capacity
         + math.sqrt(a_dates * b_dates) * DATE_WEIGHT
         + math.sqrt(a_links * b_links) * LINK_WEIGHT
         + math.sqrt(a_media * b_media) * MEDIA_WEIGHT
     )
-    result = ContentScore(0.0, numbers, names, dates, links, media, round(shape, 3))
+    result = ContentScore(0.0, numbers, names, dates, links, media, round(shape, 3), order)
     if capacity <= 0 or result.proof < MIN_EVIDENCE:
         return result
     evidence = result.evidence
     coverage = min(1.0, evidence / capacity)
     score = coverage * evidence / (evidence + HALF_EVIDENCE)
-    return ContentScore(round(score, 4), numbers, names, dates, links, media, round(shape, 3))
+    return ContentScore(round(score, 4), numbers, names, dates, links, media, round(shape, 3), order)

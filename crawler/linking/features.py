@@ -15,120 +15,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from crawler.linking.figures import fold_digits, in_order, numbers
 from crawler.linking.layout import first_positions, paragraph_lengths
 from crawler.linking.mentions import MONTHS, dates, links
 from crawler.linking.translit import sound_key
 
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 """Bump when extraction changes, so that stored features are recomputed."""
 
 MAX_TEXT_CHARS = 20_000
 """Only the start of a very long text is read: a story's distinctive facts come first."""
-
-# Every Unicode decimal digit (Arabic-Indic, Persian, Devanagari ...) becomes ASCII; Arabic
-# decimal and thousands separators become "." and ",".
-_FOLD = {ord("٫"): ".", ord("٬"): ",", ord("\u066c"): ","}
-
-
-def fold_digits(text: str) -> str:
-    """ASCII digits for every script's decimal digits; Arabic separators as "." and ","."""
-    out = []
-    for ch in text.translate(_FOLD):
-        if ch.isdigit() and not ch.isascii():
-            value = unicodedata.digit(ch, None)
-            out.append(str(value) if value is not None else ch)
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-# --- numbers -----------------------------------------------------------------------------------
-
-# Digit groups joined by separators: "21 500", "21,500", "48,6", "2.07.41", "12.03.2026".
-# Arabic writes "and" and "by" onto a number ("و١٢٥٠٠", "بـ320"), so only digits and separators
-# before it stop a match.
-_NUMBER = re.compile(r"(?<![\d.,])\d+(?:(?:[.,'’]|[ \u00a0\u202f\u2009](?=\d{3}(?!\d)))\d+)*(?:\s*%)?")
-_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
-_SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
-# Scale words after a number: "9,8 млн", "46.5 million", "25 ألف", "34 Mrd." give the full value too.
-_SCALES: dict[str, int] = {
-    **dict.fromkeys(("thousand", "тыс", "тысяч", "тысячи", "тысяча", "ألف", "آلاف", "الف", "tausend", "mille"), 10**3),
-    **dict.fromkeys(("million", "millions", "mln", "mn", "млн", "миллион", "миллиона", "миллионов", "مليون",
-                     "ملايين", "millionen", "mio", "millón", "millones", "milhões"), 10**6),
-    **dict.fromkeys(("billion", "billions", "bn", "млрд", "миллиард", "миллиарда", "миллиардов", "مليار",
-                     "مليارات", "milliarde", "milliarden", "mrd", "milliard", "milliards"), 10**9),
-}  # fmt: skip
-_SCALE_AFTER = re.compile(r"\s*([^\W\d_]+)")
-
-
-def _number_value(raw: str) -> list[str]:
-    """Canonical values of one number token ("21 500" -> 21500, "48,6" -> 48.6); a dotted date
-    or a dotted run ("2.07.41") gives its parts."""
-    raw = raw.rstrip("% ").replace("’", "'")
-    if _SPACES.search(raw) or "'" in raw:  # "21 500", "1'000'000": spaces group thousands
-        raw = _SPACES.sub("", raw).replace("'", "")
-    separators = re.findall(r"[.,]", raw)
-    groups = re.split(r"[.,]", raw)
-    if not separators:
-        return [raw.lstrip("0") or "0"]
-    if len(separators) == 1:
-        integer, fraction = groups
-        if len(fraction) == 3 and integer != "0" and len(integer) <= 3:
-            return [(integer + fraction).lstrip("0") or "0"]  # "2,000", "45.000"
-        fraction = fraction.rstrip("0")
-        integer = integer.lstrip("0") or "0"
-        return [f"{integer}.{fraction}" if fraction else integer]
-    if len(set(separators)) == 1 and all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3:
-        return ["".join(groups).lstrip("0") or "0"]  # "1,234,567"
-    if len(set(separators)) == 2 and all(len(g) == 3 for g in groups[1:-1]):
-        *integer, fraction = groups  # "1,234.5" or "1.234,5"
-        fraction = fraction.rstrip("0")
-        whole = "".join(integer).lstrip("0") or "0"
-        return [f"{whole}.{fraction}" if fraction else whole]
-    return [g.lstrip("0") or "0" for g in groups]  # "12.03.2026", "2.07.41"
-
-
-def _scaled(value: str, scale: int) -> str | None:
-    try:
-        number = float(value) * scale
-    except ValueError:
-        return None
-    return str(round(number)) if number < 10**15 else None
-
-
-def _number_weight(value: str) -> float:
-    """How much a shared number says: years and round or small numbers are in every story, while
-    a number with three significant digits ("47.8", "12 500", "105") rarely recurs by chance."""
-    if ":" in value:
-        return 1.0  # a clock or race time
-    whole, _, fraction = value.partition(".")
-    if not fraction and (int(whole) < 10 or 1900 <= int(whole) <= 2100):
-        return 0.25
-    significant = (whole + fraction).lstrip("0")
-    significant = significant if fraction else significant.rstrip("0")
-    return {0: 0.25, 1: 0.25, 2: 0.5}.get(len(significant), 1.0)
-
-
-def numbers(text: str) -> dict[str, float]:
-    """Every number in folded ``text`` with its weight: values in canonical form, times as h:mm[:ss]."""
-    found: dict[str, float] = {}
-    for match in _TIME.finditer(text):
-        hours, minutes, seconds = match.groups()
-        value = f"{int(hours)}:{minutes}" + (f":{seconds}" if seconds else "")
-        found[value] = 1.0
-    masked = _TIME.sub(" ", text)
-    for match in _NUMBER.finditer(masked):
-        values = _number_value(match.group())
-        for value in values:
-            found.setdefault(value, _number_weight(value))
-        scale_word = _SCALE_AFTER.match(masked, match.end())
-        if len(values) == 1 and scale_word:
-            scale = _SCALES.get(scale_word.group(1).lower().rstrip("."))
-            scaled = _scaled(values[0], scale) if scale else None
-            if scaled:
-                found.setdefault(scaled, _number_weight(scaled))
-    return found
-
+MAX_ORDERED = 60
+"""The order of at most this many of the body's numbers is kept."""
 
 # --- names -------------------------------------------------------------------------------------
 
@@ -180,36 +78,50 @@ def _arabic_stems(word: str) -> Iterator[str]:
             yield word[len(prefix) :]
 
 
-def names_and_words(text: str) -> tuple[set[str], set[str]]:
+def title_case(heading: str) -> bool:
+    """Whether a heading capitalises its every word ("Joe Biden Laments Failure to Stop Warming"),
+    so that its capitals name nothing by themselves."""
+    words = [w for w in _WORD.findall(heading) if len(w) >= 3 and _cased(w) and w.lower() not in _STOPWORDS]
+    capitalised = sum(w[0].isupper() for w in words)
+    return len(words) >= TITLE_CASE_MIN_WORDS and capitalised >= TITLE_CASE_SHARE * len(words)
+
+
+TITLE_CASE_MIN_WORDS = 4
+TITLE_CASE_SHARE = 0.8
+
+
+def names_and_words(text: str, heading: str = "") -> tuple[set[str], set[str]]:
     """Sound keys of capitalised words (names, in scripts with case), and of every other content
     word of scripts without case (Arabic, Hebrew, Persian ...), where a name cannot be told apart.
 
     A capitalised word that only ever opens a sentence is left out: "Spending rose" names nothing.
+    ``heading`` (a title) is read first; in title case, each of its words counts as an opening.
     """
     opening: set[str] = set()
     inside: set[str] = set()
     words: set[str] = set()
-    previous_end = 0
-    for match in _WORD.finditer(text):
-        word = match.group().strip("'’-")
-        if not word:
-            continue
-        lower = word.lower()
-        gap = text[max(0, previous_end - 3) : match.start()]
-        sentence_start = previous_end == 0 or bool(_SENTENCE_END.search(gap)) or "\n" in gap
-        previous_end = match.end()
-        if not _cased(word):
-            if _ARABIC_LETTER.match(word) and lower not in _AR_STOPWORDS:
-                words.update(key for stem in _arabic_stems(word) if len(key := sound_key(stem)) >= 2)
-            continue
-        if not word[0].isupper() or lower in _STOPWORDS:
-            continue
-        for part in re.split(r"[-'’]", word):
-            if len(part) < 2 or part.lower() in _STOPWORDS or part.lower() in MONTHS:
+    for part, all_opening in ((heading, title_case(heading)), (text, False)):
+        previous_end = 0
+        for match in _WORD.finditer(part):
+            word = match.group().strip("'’-")
+            if not word:
                 continue
-            key = sound_key(part) if part[0].isupper() or part.isupper() else ""
-            if len(key) >= 2:
-                (opening if sentence_start else inside).add(key)
+            lower = word.lower()
+            gap = part[max(0, previous_end - 3) : match.start()]
+            sentence_start = all_opening or previous_end == 0 or bool(_SENTENCE_END.search(gap)) or "\n" in gap
+            previous_end = match.end()
+            if not _cased(word):
+                if _ARABIC_LETTER.match(word) and lower not in _AR_STOPWORDS:
+                    words.update(key for stem in _arabic_stems(word) if len(key := sound_key(stem)) >= 2)
+                continue
+            if not word[0].isupper() or lower in _STOPWORDS:
+                continue
+            for piece in re.split(r"[-'’]", word):
+                if len(piece) < 2 or piece.lower() in _STOPWORDS or piece.lower() in MONTHS:
+                    continue
+                key = sound_key(piece) if piece[0].isupper() or piece.isupper() else ""
+                if len(key) >= 2:
+                    (opening if sentence_start else inside).add(key)
     return inside | (opening & inside), words
 
 
@@ -229,6 +141,7 @@ class Features:
     shape: tuple[int, ...] = ()  # lengths of the body's first paragraphs
     length: int = 0  # characters of the body read
     media: frozenset[str] = frozenset()  # keys of the pictures and videos shown (linking.layout.media_key)
+    order: tuple[str, ...] = ()  # the body's numbers in the order they first appear
 
     @cached_property
     def name_stems(self) -> frozenset[str]:
@@ -247,6 +160,7 @@ class Features:
             "shape": list(self.shape),
             "length": self.length,
             "media": sorted(self.media),
+            "order": list(self.order),
         }
 
     @classmethod
@@ -261,6 +175,7 @@ class Features:
             shape=tuple(int(n) for n in data.get("shape") or ()),
             length=int(data.get("length") or 0),
             media=frozenset(data.get("media") or ()),
+            order=tuple(str(v) for v in data.get("order") or ()),
         )
 
 
@@ -282,7 +197,8 @@ def extract_features(
     """
     body = _fold(body[:MAX_TEXT_CHARS])
     text = "\n".join(_fold(part) for part in (title, description, body) if part)
-    names, words = names_and_words(text)
+    rest = "\n".join(_fold(part) for part in (description, body) if part)
+    names, words = names_and_words(rest, _fold(title or ""))
     found = numbers(text)
     head = "\n".join(_fold(part) for part in (title, description) if part)
     in_head = set(_body_keys(head)) if head else set()
@@ -297,4 +213,5 @@ def extract_features(
         shape=paragraph_lengths(body),
         length=len(body),
         media=frozenset(media),
+        order=in_order(body, MAX_ORDERED),
     )

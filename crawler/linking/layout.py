@@ -11,7 +11,8 @@ one story also show the same photo or video, whose file name survives translatio
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from urllib.parse import parse_qs, urlsplit
 
 MAX_PARAGRAPHS = 40
@@ -68,6 +69,30 @@ def shape_agreement(a: Sequence[int], b: Sequence[int]) -> tuple[int, float]:
     distance = 0.5 * sum(abs(x / a_total - y / b_total) for x, y in zip(a[:count], b[:count], strict=True))
     tolerance = min(SHAPE_TOLERANCE_MAX, SHAPE_TOLERANCE_BASE + SHAPE_TOLERANCE_PER_PARAGRAPH * count)
     return count, max(0.0, 1 - distance / tolerance)
+
+
+def in_same_order(a: Sequence[str], b: Sequence[str], keep: Collection[str]) -> list[str]:
+    """The most ``keep`` values (each at most once in ``a`` and ``b``) that the two sequences give in
+    the same order: their longest common subsequence, as the longest increasing run of positions."""
+    where = {value: index for index, value in enumerate(b) if value in keep}
+    chain = [value for value in a if value in where]
+    tails: list[int] = []  # tails[k]: index in chain of the smallest end of a run of length k + 1
+    ends: list[int] = []  # the position in b of each of those ends
+    before: list[int] = []  # index in chain of the previous element of the best run ending here
+    for index, value in enumerate(chain):
+        slot = bisect_left(ends, where[value])
+        before.append(tails[slot - 1] if slot else -1)
+        if slot == len(tails):
+            tails.append(index)
+            ends.append(where[value])
+        else:
+            tails[slot], ends[slot] = index, where[value]
+    run: list[str] = []
+    at = tails[-1] if tails else -1
+    while at >= 0:
+        run.append(chain[at])
+        at = before[at]
+    return run[::-1]
 
 
 def covered_share(a_length: int, b_length: int) -> tuple[float, float]:

@@ -3,9 +3,9 @@
 Content linking compares named entities across editions: "Бенали", "Benali" and "بنعلي" are one
 runner. Transliteration alone cannot make them equal (Arabic writes no short vowels, Russian
 declines names, every press service has its own romanisation), so names are compared by a
-*consonant key*: transliterate, fold the sounds that scripts confuse (v/f, p/b, q/k, zh/j ...),
+*consonant key*: transliterate, fold the sounds that scripts confuse (v/f, p/b, q/k, zh/j/g, z/s ...),
 drop vowels and the letters that act as vowels (h, w, y, Arabic ain and hamza), collapse doubles.
-"Кузьмина", "Kuzmina" and "كوزمينا" all give "kzmn".
+"Кузьмина", "Kuzmina" and "كوزمينا" all give "ksmn".
 """
 
 from __future__ import annotations
@@ -49,14 +49,15 @@ _TABLE = str.maketrans({**_CYRILLIC, **_ARABIC, **_LATIN_EXTRA})
 _SOUNDS = {
     **dict.fromkeys(("tsch", "tch", "tsh", "ch"), "c"),  # ч, تش, German tsch
     **dict.fromkeys(("shch", "sch", "sh"), "x"),  # ш, щ, ش
-    **dict.fromkeys(("dzh", "dj", "zh", "j"), "j"),  # ж, ج
+    # ж, ج, г and غ meet: Egypt reads ج as g ("Niugini", نيوجيني) and غ stands for г (Oleg, أوليغ)
+    **dict.fromkeys(("dzh", "dj", "zh", "j", "gh", "g"), "j"),
     **dict.fromkeys(("kh", "ck", "q", "c", "k"), "k"),  # х, خ, ق
-    **dict.fromkeys(("gh", "g"), "g"),  # غ stands for Russian г: Oleg, أوليغ
     **dict.fromkeys(("ph", "f", "v"), "f"),  # Arabic has no v: ф, в and ف meet on f
     **dict.fromkeys(("th", "t"), "t"),
     **dict.fromkeys(("dh", "d"), "d"),
     **dict.fromkeys(("p", "b"), "b"),  # Arabic has no p
     "x": "ks",
+    "z": "s",  # a voiced s is written z or s ("Micronesia", "Микронезия", ميكرونيسيا)
     **dict.fromkeys("aeiouywh'", ""),
 }
 _SOUND_RE = re.compile("|".join(sorted(_SOUNDS, key=len, reverse=True)))

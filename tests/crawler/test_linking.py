@@ -16,8 +16,8 @@ from crawler.extract.article import extract_article
 from crawler.extract.encoding import decode_html
 from crawler.extract.language import normalize_lang
 from crawler.linking.article_linker import common_features, objection_to, sitemap_alternates, url_id
-from crawler.linking.evidence import DEFAULT_CONTENT_THRESHOLD, content_score
-from crawler.linking.features import Features, dates, extract_features, fold_digits, links, numbers
+from crawler.linking.evidence import DEFAULT_CONTENT_THRESHOLD, ContentScore, accepts, content_score
+from crawler.linking.features import Features, dates, extract_features, fold_digits, links, numbers, title_case
 from crawler.urls import canonicalize
 from settings import crawl
 from storage.grouping import CONTENT, HREFLANG, SWITCHER, URL_PATTERN, choose_links, strength
@@ -74,6 +74,17 @@ def test_names_are_capitalised_words_inside_sentences() -> None:
     found = extract_features(None, "Spending rose. Runner Ahmed Benali won in Sochi. The Sochi race was close.")
     assert {"bnl", "sc", "md"} <= found.names  # Benali, Sochi, Ahmed
     assert "sbndng" not in found.names  # "Spending" only opens a sentence
+
+
+def test_a_title_in_title_case_names_nothing_by_its_capitals() -> None:
+    body = "President Joe Biden said on Saturday that the storms were deadly. Biden will visit Kentucky."
+    found = extract_features("Joe Biden Laments Failure to Stop Global Warming After Deadly Tornados", body)
+    assert {"bdn", "kntk"} <= found.names  # Biden, Kentucky: capitalised in the text too
+    assert not {"lmnts", "flr", "glbl"} & found.names  # Laments, Failure, Global
+    assert title_case("Joe Biden Laments Failure to Stop Global Warming")
+    assert not title_case("Joe Biden laments the failure to stop global warming")
+    sentence_case = extract_features("Biden laments failure", body)
+    assert "bdn" in sentence_case.names
 
 
 def test_arabic_words_are_kept_with_and_without_their_prefixes() -> None:
@@ -144,6 +155,17 @@ def test_dates_or_a_single_figure_alone_prove_nothing() -> None:
     a = Features(numbers={"47.8": 1.0}, dates=frozenset({"03-04", "03-05"}))
     b = Features(numbers={"47.8": 1.0}, dates=frozenset({"03-04", "03-05"}))
     assert content_score(a, b).score == 0
+
+
+def test_below_the_threshold_a_clear_winner_needs_more_than_names() -> None:
+    names_only = ContentScore(0.2, numbers=0.0, names=4.7, dates=0, links=0)
+    with_figures = ContentScore(0.2, numbers=1.0, names=2.0, dates=0, links=0)
+    with_shape = ContentScore(0.2, numbers=0.0, names=2.0, dates=0, links=0, shape=1.2)
+    assert not accepts(names_only, 0.05, DEFAULT_CONTENT_THRESHOLD)
+    assert accepts(with_figures, 0.05, DEFAULT_CONTENT_THRESHOLD)
+    assert accepts(with_shape, 0.05, DEFAULT_CONTENT_THRESHOLD)
+    assert not accepts(with_figures, 0.15, DEFAULT_CONTENT_THRESHOLD)  # a rival close behind
+    assert accepts(ContentScore(0.3, numbers=0.0, names=6.0, dates=0, links=0), 0.25, DEFAULT_CONTENT_THRESHOLD)
 
 
 def test_empty_texts_score_zero() -> None:

@@ -3,7 +3,8 @@ report of the same story does not."""
 
 from crawler.linking.evidence import content_score
 from crawler.linking.features import extract_features
-from crawler.linking.layout import covered_share, media_key, shape_agreement
+from crawler.linking.figures import in_order
+from crawler.linking.layout import covered_share, in_same_order, media_key, shape_agreement
 
 EN = [
     "The port of Varna handled 14,350 containers in March, the harbour authority said on Tuesday.",
@@ -51,3 +52,23 @@ def test_the_same_picture_is_evidence_and_a_logo_is_not():
     b = extract_features("Варна", RU[0], media=["image:varna-port-cranes"])
     c = extract_features("Варна", RU[0])
     assert content_score(a, b).score > content_score(a, c).score
+
+
+def test_numbers_in_the_same_order_are_evidence_and_a_shuffle_is_not():
+    assert in_same_order(list("abcdefg"), list("xbadcfeg"), set("abcdefg")) == ["b", "d", "f", "g"]
+    assert in_same_order(list("abc"), list("cba"), set("abc")) in (["a"], ["b"], ["c"])
+    assert in_same_order(list("abc"), list("abc"), {"a", "c"}) == ["a", "c"]
+    en = extract_features("Varna port", "\n\n".join(EN))
+    ru = extract_features("Порт Варны", "\n\n".join(RU))
+    assert ru.order[:3] == ("14350", "12.4", "31")
+    shuffled = extract_features("Порт Варны", "\n\n".join(RU[::-1]))
+    assert set(shuffled.order) == set(ru.order)
+    assert content_score(en, ru).order > content_score(en, shuffled).order
+
+
+def test_numbers_written_together_are_one_figure_in_the_order():
+    # A phone number or a date gives its parts in the writer's format, not the story's order.
+    assert in_order("Call +7 495 123 45 67 today. In all, 48 people came.", 10) == ("7495123", "48")
+    text = "On 18 June 2020 the storm came. Officials said 105 were hurt and, days later, 50 more."
+    assert in_order(text, 10) == ("18", "105", "50")
+    assert in_order(text, 2) == ("18", "105")

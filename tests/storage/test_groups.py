@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from crawler.linking.features import FEATURES_VERSION, Features
 from storage import candidates, groups
+from storage.grouping import strength
 from storage.models import Article, PendingLink, RejectedLink, SourceRow, TranslationGroup, TranslationLink
 
 
@@ -140,6 +141,19 @@ def test_a_stronger_content_match_displaces_a_weaker_one(db):
         assert groups.link(session, en2, ar, "content", 0.8).linked
         assert {ru.group_id, ar.group_id, en2.group_id} == {ru.group_id} and en.group_id is None
         assert groups.group_count(session) == 1
+
+
+def test_holders_are_the_articles_that_already_have_a_version_in_a_language(db):
+    with db.session() as session:
+        ru, en, ar, lone = make_articles(session, "ru", "en", "ar", "en")
+        groups.link(session, ru, en, "content", 0.4)
+        groups.link(session, en, ar, "hreflang", 1.0)
+        held = groups.holders(session, [ru.id, en.id, ar.id, lone.id], "ar")
+        # en holds ar by its declared link; ru only through en; ar is the version itself.
+        assert held == {en.id: strength("hreflang", 1.0), ru.id: None}
+        assert groups.holders(session, [ar.id, lone.id], "ru") == {ar.id: None}
+        assert groups.holders(session, [ar.id], "en")[ar.id] == strength("hreflang", 1.0)
+        assert groups.holders(session, [], "en") == {}
 
 
 def test_dropping_a_link_splits_its_group(db):
