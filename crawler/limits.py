@@ -129,3 +129,13 @@ def looks_binary(body: bytes) -> bool:
 def strip_nul(text: str) -> str:
     """``text`` without NUL characters: HTML parsers reject them and PostgreSQL cannot store them."""
     return text.replace("\x00", "") if "\x00" in text else text
+
+
+# C0 control characters other than tab, line feed and carriage return: no text shows them, and lxml
+# refuses to build a tree that holds them, so a parsed page that kept one fails later on.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def strip_control_chars(text: str) -> str:
+    """``text`` without NUL and the other C0 control characters that text never uses."""
+    return _CONTROL_CHARS.sub("", text)

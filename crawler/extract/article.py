@@ -3,9 +3,9 @@
 trafilatura finds the body; the metadata that decides linking and dedup (dates, canonical URL,
 alternates) is read by the neighbouring modules (page, fields, statements, published), because
 generic heuristics pick the wrong date or title often enough to split a story or merge two. The
-body settings (precision mode, with the balanced reading when precision mode dropped most of the
-prose: crawler/extract/body.py; tables kept, no comments, no deduplication) scored the best against
-the real-world ground truth and the peer suites.
+body is one balanced trafilatura pass over the tree parsed here (tables kept, no comments, no
+deduplication) without the page furniture that crawler/extract/boilerplate.py finds: precision mode
+drops leads and closing lines, and running both modes costs a second full pass.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import trafilatura
 
 from crawler.extract.alternates import Alternate, alternate_links_from_tree, alternates_dict, parse_html
-from crawler.extract.body import choose_text, evidence_chars, link_texts
 from crawler.extract.body import is_article as decide_article
+from crawler.extract.boilerplate import bare, page_links, without_furniture
 from crawler.extract.fields import (
     canonical_url,
     declared_lang,
@@ -30,14 +30,15 @@ from crawler.extract.fields import (
     find_tags,
     find_title,
     h1s,
+    header_headings,
     hint_text,
     site_rules,
 )
 from crawler.extract.main_image import main_image
-from crawler.extract.page import Page, ld_strings, link_href, meta_value, read_page
+from crawler.extract.page import Page, link_href, meta_value, read_page
 from crawler.extract.published import header_labels
 from crawler.extract.statements import find_published, first_date, modified_values
-from crawler.limits import cap_html, strip_nul
+from crawler.limits import cap_html, strip_control_chars
 from crawler.urls import canonicalize
 
 log = logging.getLogger(__name__)
@@ -91,27 +92,27 @@ def extract_article(html: str, url: str, *, timezone: str = "UTC", hints: Mappin
     """
     _check_timezone(timezone)
     hints = hints or {}
-    html = cap_html(strip_nul(html)) if isinstance(html, str) else html
+    html = cap_html(strip_control_chars(html)) if isinstance(html, str) else html
     tree = parse_html(html) if isinstance(html, str) else None
     if tree is None:
         return Extracted(url, _safe_canonical(url), None, "", None, None, None, drop_reason="not_article")
     page = read_page(tree, url, timezone)
-    document = _trafilatura(html, url, precise=True)
+    document = _trafilatura(tree, url)
     rules = site_rules(url)
-    title = find_title(page, _attr(document, "sitename"), hint_text(hints, "title"), meta_first=rules.title_from_meta)
+    site_name = _attr(document, "sitename")
+    title = find_title(page, site_name, hint_text(hints, "title"), meta_first=rules.title_from_meta)
     authors = find_authors(page, _attr(document, "author"))
     labels = header_labels(page.tree)
-    header = {_norm(text) for text in [*labels, *h1s(page), *authors, title or ""]}
-    precise = _attr(document, "text")
-    text = choose_text(
-        precise if isinstance(precise, str) else "",
-        evidence_chars(next(iter(ld_strings(page.ld.get("articleBody"))), None)),
-        lambda: _balanced_text(html, url),
-        header | link_texts(page.tree),
-    )
-    body = _body(text, header, title)
-    is_article = decide_article(_claims_article(page), page.ld_is_article, body, page.tree)
-    links = alternate_links_from_tree(tree, url)
+    # What frames the article rather than being part of it: the site's name (a logo when there is
+    # no text), its datelines, bylines, headline and the sub-headline set in the headline's header.
+    names = [name for name in (meta_value(page, "og:site_name"), site_name) if isinstance(name, str)]
+    headings = [*h1s(page), *header_headings(page)]
+    header = {_norm(text) for text in [*names, *labels, *headings, *authors, title or ""]}
+    links = page_links(page.tree)
+    text = _attr(document, "text")
+    body = _body(without_furniture(text if isinstance(text, str) else "", links), header, title)
+    is_article = decide_article(_claims_article(page), page.ld_is_article, body, links.texts)
+    alternates = alternate_links_from_tree(tree, url)
     published = find_published(page, hints, _attr(document, "date"))
     return Extracted(
         url=url,
@@ -125,8 +126,8 @@ def extract_article(html: str, url: str, *, timezone: str = "UTC", hints: Mappin
         authors=authors,
         description=find_description(page, _attr(document, "description")),
         tags=find_tags(page, document),
-        alternates=alternates_dict(links),
-        alternate_links=links,
+        alternates=alternates_dict(alternates),
+        alternate_links=alternates,
         amp_url=link_href(page, "amphtml"),
         image_url=main_image(page.tree, page.base, page.meta, page.ld),
         is_article=is_article,
@@ -148,18 +149,18 @@ def _safe_canonical(url: str) -> str:
 # --- body -------------------------------------------------------------------------------------------------
 
 
-def _trafilatura(html: str, url: str, *, precise: bool) -> Any | None:
+def _trafilatura(tree: Any, url: str) -> Any | None:
+    """trafilatura's body and metadata in one pass over a copy of ``tree`` (it prunes what it reads)."""
     try:
         return trafilatura.bare_extraction(
-            html,
+            tree,
             url=url,
-            favor_precision=precise,
             include_comments=False,
             include_tables=True,
             # By default trafilatura's dedup counts segments across calls in a global
             # cache, so a syndicated copy would lose its text; per page it lowered F1.
             deduplicate=False,
-            with_metadata=precise,
+            with_metadata=True,
             prune_xpath=SCREEN_READER_ONLY,
         )
     except Exception:  # it fails in many ways on junk markup, and "no body" is the right answer then
@@ -169,11 +170,6 @@ def _trafilatura(html: str, url: str, *, precise: bool) -> Any | None:
 
 def _attr(document: Any, name: str) -> Any:
     return getattr(document, name, None) if document is not None else None
-
-
-def _balanced_text(html: str, url: str) -> str:
-    text = _attr(_trafilatura(html, url, precise=False), "text")
-    return text if isinstance(text, str) else ""
 
 
 def _body(text: str, header: set[str], title: str | None) -> str:
@@ -186,9 +182,9 @@ def _body(text: str, header: set[str], title: str | None) -> str:
     """
     headline = _norm(title) if title else None
     lines = [line.strip() for line in text.splitlines() if line.strip() and _norm(line) != headline]
-    while lines and _norm(lines[0]) in header:
+    while lines and bare(lines[0]) in header:
         lines.pop(0)
-    while lines and _norm(lines[-1]) in header:
+    while lines and bare(lines[-1]) in header:
         lines.pop()
     return "\n\n".join(lines)
 

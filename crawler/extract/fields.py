@@ -16,6 +16,7 @@ from crawler.extract.language import normalize_lang
 from crawler.extract.page import Page, ld_strings, link_href, meta_value
 from crawler.urls import canonicalize, strip_amp
 
+_SUBHEADINGS = ("h2", "h3", "h4", "h5", "h6")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•/»«]+|--)\s+|\s*::\s*")
 
 
@@ -113,6 +114,13 @@ def _doc_title(page: Page) -> str | None:
 def h1s(page: Page) -> list[str]:
     headings = page.tree.xpath("//article//h1") + page.tree.xpath("//h1")
     texts = (" ".join(heading.text_content().split()) for heading in headings)
+    return list(dict.fromkeys(text for text in texts if text))
+
+
+def header_headings(page: Page) -> list[str]:
+    """Texts of the h2-h6 in the <header> that holds a headline: its kicker and sub-headline."""
+    headers = page.tree.xpath("//header[.//h1]")
+    texts = (" ".join(heading.text_content().split()) for header in headers for heading in header.iter(*_SUBHEADINGS))
     return list(dict.fromkeys(text for text in texts if text))
 
 

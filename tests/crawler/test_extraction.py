@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import trafilatura
 
 from crawler.extract.alternates import HREFLANG, Alternate
 from crawler.extract.article import extract_article
-from crawler.extract.body import MIN_ARTICLE_CHARS, choose_text, within_span
+from crawler.extract.body import MIN_ARTICLE_CHARS
 from crawler.extract.encoding import decode_html
 
 URL = "https://news.example/en/news/101-ferry-returns"
@@ -236,23 +237,24 @@ def test_an_article_by_its_json_ld_is_never_a_link_list() -> None:
     assert extract_article(website, URL).drop_reason == "not_article"
 
 
-def test_the_balanced_reading_fills_in_what_precision_mode_dropped_inside_the_article() -> None:
-    precise = "\n".join(PARAGRAPHS)
-    wider = "\n".join(["Menu", PARAGRAPHS[0], "What the islanders say", *PARAGRAPHS[1:], "Share this story"])
-    assert choose_text(precise, 0, lambda: wider, set()).splitlines() == wider.splitlines()[1:-1]
-    assert within_span(precise, wider).splitlines() == wider.splitlines()[1:-1]
-    # Precision mode kept a fraction of the balanced reading: the balanced reading is the body.
-    longer = "\n".join(PARAGRAPHS * 4)
-    assert choose_text("\n".join(PARAGRAPHS[:2]), 0, lambda: longer, set()) == longer
-    # Unless that reading is of another part of the page.
-    elsewhere = "\n".join(f"Cookie notice number {n} and other boilerplate of the page." for n in range(40))
-    assert choose_text("\n".join(PARAGRAPHS[:2]), 0, lambda: elsewhere, set()) == "\n".join(PARAGRAPHS[:2])
-    # Link texts inside the span are what precision mode rightly dropped.
-    teaser = "Read also: the ferry timetable for the summer"
-    spanned = "\n".join([PARAGRAPHS[0], teaser, PARAGRAPHS[1], PARAGRAPHS[2]])
-    assert within_span(precise, spanned, {teaser.casefold()}) == precise
-    # JSON-LD articleBody shows precision mode has the whole text: no second pass.
-    assert choose_text(precise, len(precise), lambda: pytest.fail("second pass"), set()) == precise
+def test_one_trafilatura_pass_reads_the_parsed_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    real = trafilatura.bare_extraction
+
+    def counted(source: object, **options: object) -> object:
+        calls.append(source)
+        return real(source, **options)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", counted)
+    extracted = extract_article(article(), URL)
+    assert extracted.body == "\n\n".join(PARAGRAPHS)
+    assert len(calls) == 1 and not isinstance(calls[0], str)
+
+
+def test_control_characters_do_not_cost_the_body() -> None:
+    # lxml will not build trafilatura's output tree from text holding them.
+    extracted = extract_article(article(paragraphs=(PARAGRAPHS[0].replace(" ", " \x0b", 1), *PARAGRAPHS[1:])), URL)
+    assert extracted.body == "\n\n".join(PARAGRAPHS)
 
 
 def test_an_article_without_text_is_an_empty_body() -> None:
