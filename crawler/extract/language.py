@@ -17,6 +17,8 @@ from functools import cache
 from langdetect import DetectorFactory, LangDetectException
 from langdetect.detector_factory import PROFILES_DIRECTORY
 
+from crawler.extract.ngram_detector import FastDetector
+
 # Seed once so that the same text always gets the same answer (langdetect samples randomly).
 DetectorFactory.seed = 0
 
@@ -216,7 +218,7 @@ def _languages() -> frozenset[str]:
 def _detect(text: str, allowed: frozenset[str] | None) -> list[tuple[str, float]]:
     """langdetect's (language, probability) answers, most probable first, limited to ``allowed``."""
     try:
-        detector = _factory().create()
+        detector = FastDetector(_factory())
         if allowed:
             detector.set_prior_map(dict.fromkeys(allowed & _languages(), 1.0))
         detector.append(text)
