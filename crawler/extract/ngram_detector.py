@@ -32,6 +32,8 @@ def _normal(char: str) -> str:
 
 
 class FastDetector(Detector):  # type: ignore[misc]
+    text: str
+
     def append(self, text: str) -> None:
         text = self.URL_RE.sub(" ", text)
         text = self.MAIL_RE.sub(" ", text)
@@ -39,7 +41,7 @@ class FastDetector(Detector):  # type: ignore[misc]
         self.text += _SPACES.sub(" ", text[: self.max_text_length])
 
     def cleaning_text(self) -> None:
-        text: str = self.text
+        text = self.text
         latin = len(_LATIN.findall(text))
         others = len(_FROM_COMBINING.findall(text))
         if latin * 2 < others:
@@ -52,7 +54,7 @@ class FastDetector(Detector):  # type: ignore[misc]
         add = result.append
         grams = " "
         capital = False
-        text: str = self.text
+        text = self.text
         for raw in text:
             char = normalized.get(raw) or _normal(raw)
             last = grams[-1]
