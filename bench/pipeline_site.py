@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ _TEXT_TAGS = {"p", "h1", "h2", "h3", "li", "blockquote", "figcaption", "td", "sp
 _RELATED = 12
 _FEED_ENTRIES = 50
 _COPY_EVERY = 20
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 # Around placeholders: a private-use character, which no page writes.
 MARK = "\ue000"
 _NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -64,7 +66,10 @@ def _placeholders(root: Any) -> list[list[str]]:
 
 
 def load_template(raw: bytes) -> Template | None:
-    root = lxml.html.document_fromstring(raw)
+    from crawler.extract.encoding import decode_html
+
+    text, _encoding = decode_html(raw, None)
+    root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
     head = root.find("head")
     if head is None or root.find("body") is None:
         return None

@@ -11,6 +11,7 @@ drop vowels and the letters that act as vowels (h, w, y, Arabic ain and hamza), 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 
 # Russian, Ukrainian, Belarusian, Serbian, Macedonian, Bulgarian and Kazakh letters; a simple
@@ -73,6 +74,7 @@ def to_latin(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65_536)
 def sound_key(word: str) -> str:
     """The consonant skeleton of one word, for matching names across scripts ("" when none).
 
