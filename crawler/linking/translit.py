@@ -11,8 +11,8 @@ drop vowels and the letters that act as vowels (h, w, y, Arabic ain and hamza), 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 import unicodedata
+from functools import lru_cache
 
 # Russian, Ukrainian, Belarusian, Serbian, Macedonian, Bulgarian and Kazakh letters; a simple
 # BGN/PCGN-like romanisation (what English-language editions of these agencies mostly use).
