@@ -12,10 +12,41 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 from settings.sources import Edition
 
 _SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 _WEB_SCHEMES = frozenset({"http", "https"})
+
+
+class _LinkTarget:
+    """Parser events to hrefs: what ``//a/@href | //link[@rel='alternate'][@hreflang]/@href`` selects, in
+    document order, without building the tree."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if tag == "a" or (tag == "link" and attrib.get("rel") == "alternate" and "hreflang" in attrib):
+            href = attrib.get("href")
+            if href is not None:
+                self.found.append(href)
+
+    def close(self) -> list[str]:
+        return self.found
+
+
+def page_links(html: str) -> list[str]:
+    """The hrefs of a page's links and declared alternates, parsed as Scrapy's selectors parse HTML."""
+    target = _LinkTarget()
+    parser = etree.HTMLParser(target=target, recover=True, encoding="utf-8", huge_tree=True)
+    try:
+        parser.feed(html.strip().encode("utf-8") or b"<html/>")
+        parser.close()
+    except etree.XMLSyntaxError:  # nothing parseable: what was read so far is all there is
+        pass
+    return target.found
 
 
 class LinkFilter:

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
-from scrapy.selector import Selector
 from twisted.python.failure import Failure
 
 from crawler.discovery.claims import Claim, claim
@@ -27,7 +26,7 @@ from crawler.fetch.errors import failure_kind
 from crawler.items import ArticleItem
 from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul
 from crawler.spiders.hints import alternates_hint, entry_hints
-from crawler.spiders.links import LinkFilter
+from crawler.spiders.links import LinkFilter, page_links
 from crawler.urls import canonicalize, is_fetchable
 from settings.sources import Edition, Source, SourceConfigError, load_sources
 from storage.articles import source_has_articles
@@ -276,8 +275,7 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or looks_binary(response.body):
             return
         # Parsed under the same caps as extraction: a hostile page must not cost more here.
-        page = Selector(text=cap_html(strip_nul(response.text if html is None else html)), type="html")
-        hrefs = page.xpath("//a/@href | //link[@rel='alternate'][@hreflang]/@href").getall()
+        hrefs = page_links(cap_html(strip_nul(response.text if html is None else html)))
         for url in self.links.candidates(response.url, hrefs):
             request = self.article_request(url)
             if request is not None:
