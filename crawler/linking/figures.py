@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+
 class _DigitFolding(dict[int, int | str]):
     """A ``str.translate`` table that finds its entries on first sight: every Unicode decimal digit
     (Arabic-Indic, Persian, Devanagari ...) becomes ASCII; Arabic decimal and thousands separators
