@@ -8,7 +8,7 @@ thousand stored articles as at a million.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,16 +19,21 @@ from sqlalchemy.orm import Session
 from storage.models import Article, LinkFeatures
 from storage.types import utcnow
 
+# Which stored features a row holds: they change only with the article's text or the extractor's version.
+FeaturesKey = tuple[str, int, datetime]
+
 
 @dataclass(frozen=True)
 class StoredCandidate:
-    """A stored article that content linking may pair with another, with its features as stored (JSON)."""
+    """A stored article that content linking may pair with another, with its features as stored (JSON), or
+    None when the caller said it already holds the features of ``features_key``."""
 
     article_id: int
     lang: str
     group_id: int | None
     published_at: datetime
-    features: dict[str, Any]
+    features: dict[str, Any] | None
+    features_key: FeaturesKey
 
 
 def features_of(session: Session, article_id: int) -> LinkFeatures | None:
@@ -97,13 +102,15 @@ def content_candidates(
     limit: int,
     lang: str | None = None,
     around: datetime | None = None,
+    held: Callable[[int, FeaturesKey], bool] | None = None,
 ) -> list[StoredCandidate]:
     """Articles of the same source published within ``window`` of ``around`` (default: the
     article's own time), in ``lang`` or, by default, in any language but the article's.
 
     At most ``limit``, the closest in time on either side (an article at the end of a day has its
     candidates before it): each side is read in index order from the centre outwards, up to
-    ``limit`` rows of ids and times, and only the chosen candidates' features are loaded.
+    ``limit`` rows of ids and times, and only the chosen candidates' features are loaded: those
+    ``held(article_id, key)`` says the caller already holds are not read again.
     """
     centre = around or article.published_at
     if centre is None:
@@ -118,14 +125,21 @@ def content_candidates(
     chosen = sorted(times, key=lambda row: (abs(_aware(row.published_at) - _aware(centre)), row.id))[:limit]
     if not chosen:
         return []
+    key_columns = (LinkFeatures.content_hash, LinkFeatures.version, LinkFeatures.updated_at)
     query = (
-        select(Article.id, Article.lang, Article.group_id, Article.published_at, LinkFeatures.features)
+        select(Article.id, Article.lang, Article.group_id, Article.published_at, *key_columns)
         .join(LinkFeatures, LinkFeatures.article_id == Article.id)
         .where(Article.id.in_([row.id for row in chosen]))
     )
     rows = session.execute(query).all()
+    keys = {row.id: (row.content_hash, row.version, row.updated_at) for row in rows}
+    wanted = [row.id for row in rows if held is None or not held(row.id, keys[row.id])]
+    features: dict[int, dict[str, Any]] = {}
+    if wanted:
+        loaded = select(LinkFeatures.article_id, LinkFeatures.features).where(LinkFeatures.article_id.in_(wanted))
+        features = {row.article_id: row.features for row in session.execute(loaded)}
     return [
-        StoredCandidate(row.id, row.lang, row.group_id, row.published_at, row.features)
+        StoredCandidate(row.id, row.lang, row.group_id, row.published_at, features.get(row.id), keys[row.id])
         for row in sorted(rows, key=lambda r: (r.published_at, r.id))
     ]
 

@@ -15,9 +15,9 @@ import zlib
 from functools import lru_cache
 
 import numpy as np
-import numpy.typing as npt
-from datasketch import MinHash
 
+from crawler.dedup.minhash import Signature as Signature  # the type every user of fingerprints names
+from crawler.dedup.minhash import minhash
 from crawler.extract.dates import fold_digits
 
 _WHITESPACE = re.compile(r"\s+")
@@ -32,9 +32,6 @@ MIN_SHINGLES = 10
 SEED = 1
 METHOD = f"minhash-affine32-crc32-w{SHINGLE_SIZE}-p{NUM_PERM}-s{SEED}"
 """Names how signatures are made; stored with each one, so a change of method never mixes signatures."""
-
-Signature = npt.NDArray[np.uint32]
-
 
 def normalize_text(text: str) -> str:
     """The form two copies of one text share: NFKC, digits folded, case and whitespace collapsed."""
@@ -67,13 +64,6 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-@lru_cache(maxsize=1)
-def _permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    # Drawing the permutations is the slow part of building a MinHash; every signature shares them.
-    a, b = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
-    return a, b
-
-
 def fingerprint_text(title: str | None, body: str) -> str:
     """What the signature covers: a changed headline is a small edit, not a different article."""
     return f"{title}\n\n{body}" if title else body
@@ -84,17 +74,13 @@ def signature(text: str) -> Signature | None:
     """The MinHash signature of ``text``'s shingles, or None when it has too few to compare.
 
     Cached: the dedupe step computes it and the store step saves the same one.
-    CRC-32 hashes the shingles (fast and the same in every process); datasketch's affine32 scheme
-    mixes the values before permuting them.
+    CRC-32 hashes the shingles (fast and the same in every process); the affine32 scheme
+    (:mod:`crawler.dedup.minhash`) mixes the values before permuting them.
     """
     found = shingles(text)
     if len(found) < MIN_SHINGLES:
         return None
-    minhash = MinHash(
-        num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32, permutations=_permutations(), scheme="affine32"
-    )
-    minhash.update_batch([s.encode("utf-8") for s in found])
-    values: Signature = minhash.hashvalues.astype(np.uint32, copy=True)
+    values = minhash([zlib.crc32(s.encode("utf-8")) for s in found], NUM_PERM, SEED)
     values.flags.writeable = False
     return values
 

@@ -4,8 +4,10 @@ The database's ``article_fingerprints`` table is the truth; an index is a copy t
 stored articles of this language may be near copies of this signature?". Candidates are then checked
 against their stored signature, so a stale or lossy index can only miss a copy, never invent one.
 
-- :class:`MemoryIndex`: datasketch's ``MinHashLSH``, one per language, shared by every component of a crawl
+- :class:`MemoryIndex`: LSH bands in dictionaries, one set per language, shared by every component of a crawl
   (through its Database); before each search it reads the signatures others added since (new row ids).
+  A band is kept as the hash of its rows (a collision only adds a candidate, which the similarity check
+  then refuses), so an article costs a few hundred bytes beyond its signature.
 - :class:`~crawler.dedup.redis_index.RedisIndex`: the same bands as sets in Redis, so that many crawl
   processes share one index; it rebuilds itself from the database when Redis has lost it, and falls back
   to a memory index when Redis cannot be reached.
@@ -18,13 +20,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 
-from datasketch import LeanMinHash, MinHashLSH
 from scrapy.crawler import Crawler
 from sqlalchemy.orm import Session
 
-from crawler.dedup.fingerprints import METHOD, NUM_PERM, SEED, Signature, from_bytes, similarity
+from crawler.dedup import minhash
+from crawler.dedup.fingerprints import METHOD, NUM_PERM, Signature, from_bytes, similarity
 from storage import redis_state
 from storage.db import Database
 from storage.fingerprints import fingerprint_ids_after, fingerprints_after
@@ -55,15 +56,10 @@ class Entry:
     signature: Signature
 
 
-@lru_cache(maxsize=8)
 def lsh_params(threshold: float) -> tuple[int, int]:
-    """(bands, rows per band) that datasketch finds best for ``threshold``; both index kinds use them."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
-
-
-def _minhash(values: Signature) -> LeanMinHash:
-    return LeanMinHash(seed=SEED, hashvalues=values, scheme="affine32")
+    """(bands, rows per band) best for ``threshold`` (:func:`crawler.dedup.minhash.lsh_params`); both index
+    kinds use them."""
+    return minhash.lsh_params(threshold, NUM_PERM)
 
 
 class NearDuplicateIndex(ABC):
@@ -131,7 +127,8 @@ class NearDuplicateIndex(ABC):
 class MemoryIndex(NearDuplicateIndex):
     def __init__(self, database: Database, threshold: float) -> None:
         super().__init__(database, threshold)
-        self._lsh: dict[str, MinHashLSH] = {}
+        # Per language and band: the band's hash -> the article id, or the ids, that have it.
+        self._bands: dict[str, list[dict[int, int | list[int]]]] = {}
         self._entries: dict[int, Entry] = {}
         self._applied: set[int] = set()  # row ids taken in
         self.synced = 0
@@ -139,11 +136,22 @@ class MemoryIndex(NearDuplicateIndex):
     def __len__(self) -> int:
         return len(self._entries)
 
+    def _band_hashes(self, signature: Signature) -> list[int]:
+        rows = self.rows
+        return [hash(signature[band * rows : (band + 1) * rows].tobytes()) for band in range(self.bands)]
+
     def candidates(self, lang: str, signature: Signature) -> dict[int, Signature]:
-        lsh = self._lsh.get(lang)
-        if lsh is None:
+        bands = self._bands.get(lang)
+        if bands is None:
             return {}
-        return {key: self._entries[key].signature for key in lsh.query(_minhash(signature))}
+        found: set[int] = set()
+        for buckets, key in zip(bands, self._band_hashes(signature), strict=True):
+            ids = buckets.get(key)
+            if isinstance(ids, int):
+                found.add(ids)
+            elif ids is not None:
+                found.update(ids)
+        return {key: self._entries[key].signature for key in found}
 
     def add(self, entry: Entry) -> None:
         old = self._entries.get(entry.article_id)
@@ -151,17 +159,29 @@ class MemoryIndex(NearDuplicateIndex):
             if old.row_id >= entry.row_id:
                 return
             self.discard(entry.article_id)
-        lsh = self._lsh.get(entry.lang)
-        if lsh is None:
-            lsh = self._lsh[entry.lang] = MinHashLSH(num_perm=NUM_PERM, params=(self.bands, self.rows))
-        lsh.insert(entry.article_id, _minhash(entry.signature), check_duplication=False)
-        self._entries[entry.article_id] = entry
+        bands = self._bands.setdefault(entry.lang, [{} for _ in range(self.bands)])
+        article_id = entry.article_id
+        for buckets, key in zip(bands, self._band_hashes(entry.signature), strict=True):
+            ids = buckets.setdefault(key, article_id)
+            if isinstance(ids, int) and ids != article_id:
+                buckets[key] = [ids, article_id]
+            elif isinstance(ids, list):
+                ids.append(article_id)
+        self._entries[article_id] = entry
         self._applied.add(entry.row_id)
 
     def discard(self, article_id: int) -> None:
         old = self._entries.pop(article_id, None)
-        if old is not None:
-            self._lsh[old.lang].remove(article_id)
+        if old is None:
+            return
+        for buckets, key in zip(self._bands[old.lang], self._band_hashes(old.signature), strict=True):
+            ids = buckets.get(key)
+            if ids == article_id:
+                del buckets[key]
+            elif isinstance(ids, list):
+                ids.remove(article_id)
+                if len(ids) == 1:
+                    buckets[key] = ids[0]
 
     def refresh(self) -> None:
         """Read the row ids above the last one seen (and a few below it), then only the rows not taken in."""

@@ -17,6 +17,8 @@ from functools import cache
 from langdetect import DetectorFactory, LangDetectException
 from langdetect.detector_factory import PROFILES_DIRECTORY
 
+from crawler.extract.ngram_detector import CompactProfiles, FastDetector
+
 # Seed once so that the same text always gets the same answer (langdetect samples randomly).
 DetectorFactory.seed = 0
 
@@ -201,22 +203,20 @@ def _choose(candidates: list[tuple[str, float]], script: str | None, declared: s
 
 
 @cache
-def _factory() -> DetectorFactory:
-    # An own factory instead of langdetect's module global so priors can be set per call.
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    return factory
+def _profiles() -> CompactProfiles:
+    # Own profiles instead of langdetect's module global so priors can be set per call.
+    return CompactProfiles.load(PROFILES_DIRECTORY, DetectorFactory.seed)
 
 
 @cache
 def _languages() -> frozenset[str]:
-    return frozenset(_factory().get_lang_list())
+    return frozenset(_profiles().get_lang_list())
 
 
 def _detect(text: str, allowed: frozenset[str] | None) -> list[tuple[str, float]]:
     """langdetect's (language, probability) answers, most probable first, limited to ``allowed``."""
     try:
-        detector = _factory().create()
+        detector = FastDetector(_profiles())
         if allowed:
             detector.set_prior_map(dict.fromkeys(allowed & _languages(), 1.0))
         detector.append(text)

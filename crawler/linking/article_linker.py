@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from crawler.extract.alternates import Alternate, is_section_front
 from crawler.extract.language import normalize_lang
+from crawler.linking.candidate_pool import CandidatePool
 from crawler.linking.evidence import (
     MARGIN_FLOOR,
     ContentScore,
@@ -107,6 +108,7 @@ class Linker:
         self.settings = settings
         self.count: Callable[[str], None] = count or (lambda key: None)
         self._memo: dict[int, tuple[Features, frozenset[str], Ranked]] | None = {} if remember else None
+        self._candidates = CandidatePool()
 
     # --- features ---
 
@@ -194,12 +196,7 @@ class Linker:
     # --- content ---
 
     def _pool(self, session: Session, article: Article) -> list[Candidate]:
-        stored = candidates.content_candidates(
-            session, article, window=self.settings.window, limit=self.settings.max_candidates
-        )
-        return [
-            Candidate(c.article_id, c.lang, c.group_id, c.published_at, Features.from_json(c.features)) for c in stored
-        ]
+        return self._candidates.of(session, article, window=self.settings.window, limit=self.settings.max_candidates)
 
     def ranked_matches(self, features: Features, pool: Sequence[Candidate]) -> dict[str, list[Scored]]:
         """The best-scoring candidates of each language in the pool, best first, with their evidence."""

@@ -65,6 +65,7 @@ _SENTENCE_END = re.compile(r"[.!?…:;\"«»“”]\s*$")
 # Arabic writes "and", "by", "for", "like" and "the" onto the word; names are found under them.
 _AR_PREFIXES = ("وال", "بال", "لل", "فال", "كال", "ال", "و", "ب", "ل", "ف")
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_PIECE_BREAK = re.compile(r"[-'’]")
 
 
 def _cased(word: str) -> bool:
@@ -107,16 +108,17 @@ def names_and_words(text: str, heading: str = "") -> tuple[set[str], set[str]]:
             if not word:
                 continue
             lower = word.lower()
-            gap = part[max(0, previous_end - 3) : match.start()]
-            sentence_start = all_opening or previous_end == 0 or bool(_SENTENCE_END.search(gap)) or "\n" in gap
-            previous_end = match.end()
+            end_before, previous_end = previous_end, match.end()
             if not _cased(word):
                 if _ARABIC_LETTER.match(word) and lower not in _AR_STOPWORDS:
                     words.update(key for stem in _arabic_stems(word) if len(key := sound_key(stem)) >= 2)
                 continue
             if not word[0].isupper() or lower in _STOPWORDS:
                 continue
-            for piece in re.split(r"[-'’]", word):
+            # Only a capitalised word needs to know whether it opens a sentence.
+            gap = part[max(0, end_before - 3) : match.start()]
+            sentence_start = all_opening or end_before == 0 or bool(_SENTENCE_END.search(gap)) or "\n" in gap
+            for piece in _PIECE_BREAK.split(word) if _PIECE_BREAK.search(word) else (word,):
                 if len(piece) < 2 or piece.lower() in _STOPWORDS or piece.lower() in MONTHS:
                     continue
                 key = sound_key(piece) if piece[0].isupper() or piece.isupper() else ""

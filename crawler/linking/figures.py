@@ -11,21 +11,26 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Every Unicode decimal digit (Arabic-Indic, Persian, Devanagari ...) becomes ASCII; Arabic
-# decimal and thousands separators become "." and ",".
-_FOLD = {ord("٫"): ".", ord("٬"): ",", ord("\u066c"): ","}
+
+class _DigitFolding(dict[int, int | str]):
+    """A ``str.translate`` table that finds its entries on first sight: every Unicode decimal digit
+    (Arabic-Indic, Persian, Devanagari ...) becomes ASCII; Arabic decimal and thousands separators
+    become "." and ","; any other character stays itself."""
+
+    def __missing__(self, code: int) -> int | str:
+        char = chr(code)
+        value = unicodedata.digit(char, None) if char.isdigit() and not char.isascii() else None
+        found: int | str = str(value) if value is not None else code
+        self[code] = found
+        return found
+
+
+_FOLD = _DigitFolding({ord("٫"): ".", ord("٬"): ",", ord("\u066c"): ","})
 
 
 def fold_digits(text: str) -> str:
     """ASCII digits for every script's decimal digits; Arabic separators as "." and ","."""
-    out = []
-    for ch in text.translate(_FOLD):
-        if ch.isdigit() and not ch.isascii():
-            value = unicodedata.digit(ch, None)
-            out.append(str(value) if value is not None else ch)
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_FOLD)
 
 
 # Digit groups joined by separators: "21 500", "21,500", "48,6", "2.07.41", "12.03.2026".

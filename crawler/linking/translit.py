@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Russian, Ukrainian, Belarusian, Serbian, Macedonian, Bulgarian and Kazakh letters; a simple
 # BGN/PCGN-like romanisation (what English-language editions of these agencies mostly use).
@@ -73,6 +74,7 @@ def to_latin(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65_536)
 def sound_key(word: str) -> str:
     """The consonant skeleton of one word, for matching names across scripts ("" when none).
 

@@ -12,14 +12,13 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
-from scrapy.selector import Selector
 from twisted.python.failure import Failure
 
-from crawler.discovery.claims import claim
+from crawler.discovery.claims import Claim, claim
 from crawler.discovery.listings import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps
 from crawler.discovery.sitemap_window import aware, cutoff, newest_first, reaches, walk_plan
 from crawler.extract.encoding import decode_html
@@ -27,11 +26,15 @@ from crawler.fetch.errors import failure_kind
 from crawler.items import ArticleItem
 from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul
 from crawler.spiders.hints import alternates_hint, entry_hints
+from crawler.spiders.links import LinkFilter, page_links
 from crawler.urls import canonicalize, is_fetchable
 from settings.sources import Edition, Source, SourceConfigError, load_sources
 from storage.articles import source_has_articles
 from storage.db import Database
 from storage.types import utcnow
+
+# Claims remembered per crawl, then forgotten all at once: a bound on memory, not on correctness.
+_CLAIMS_KEPT = 50_000
 
 
 class NewsSpider(scrapy.Spider):
@@ -68,6 +71,9 @@ class NewsSpider(scrapy.Spider):
         # The hints of article requests not yet answered, by URL: a listing read meanwhile adds its lastmod.
         self.pending_hints: dict[str, dict[str, Any]] = {}
         self.variants: dict[str, list[tuple[str, str]]] = {}
+        # Pages repeat their navigation links: each URL is claimed (canonicalised, matched) once.
+        self._claims: dict[str, Claim] = {}
+        self.links: LinkFilter
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -86,6 +92,7 @@ class NewsSpider(scrapy.Spider):
                 f"(it has {', '.join(spider.source.languages)})"
             )
         spider.allowed_domains = spider.source.domains  # type: ignore[attr-defined]
+        spider.links = LinkFilter(spider.source.editions)
         spider.read_back_to = cutoff(
             spider.since,
             spider.source.max_age,
@@ -197,17 +204,16 @@ class NewsSpider(scrapy.Spider):
 
     def article_request(self, url: str, hints: dict[str, Any] | None = None) -> Request | None:
         """A request for the canonical form of ``url`` if it is an article of a selected edition."""
-        found = claim(self.source, url, self.max_url_length)
+        found = self._claim(url)
         if found.lang is None or (self.lang_filter and found.lang not in self.lang_filter):
             return None
         if found.reason is not None:  # a trap rule
             self._count(f"skipped/{found.reason}")
             return None
         target = found.target
-        canonical = canonicalize(url)
         variants = self.variants.setdefault(target, [])
         if url != target and all(url != seen for seen, _ in variants):
-            variants.append((url, "amp" if target != canonical else "tracking"))
+            variants.append((url, "amp" if target != canonicalize(url) else "tracking"))
         if hints and hints.get("lastmod"):
             self.lastmods[target] = hints["lastmod"]
         if target in self.scheduled_articles:
@@ -231,6 +237,14 @@ class NewsSpider(scrapy.Spider):
             # A page skipped as known may be asked for again with a lastmod; Scrapy's dupefilter saw it once.
             dont_filter=target in self.skipped_known,
         )
+
+    def _claim(self, url: str) -> Claim:
+        found = self._claims.get(url)
+        if found is None:
+            if len(self._claims) >= _CLAIMS_KEPT:
+                self._claims.clear()
+            found = self._claims[url] = claim(self.source, url, self.max_url_length)
+        return found
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         self._count("pages/article")
@@ -261,13 +275,8 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or looks_binary(response.body):
             return
         # Parsed under the same caps as extraction: a hostile page must not cost more here.
-        page = Selector(text=cap_html(strip_nul(response.text if html is None else html)), type="html")
-        hrefs = page.xpath("//a/@href | //link[@rel='alternate'][@hreflang]/@href").getall()
-        for href in hrefs:
-            try:
-                url = urljoin(response.url, href.strip())
-            except ValueError:  # a malformed address on the page ("http://[::1")
-                continue
+        hrefs = page_links(cap_html(strip_nul(response.text if html is None else html)))
+        for url in self.links.candidates(response.url, hrefs):
             request = self.article_request(url)
             if request is not None:
                 yield request
