@@ -33,6 +33,7 @@ SEED = 1
 METHOD = f"minhash-affine32-crc32-w{SHINGLE_SIZE}-p{NUM_PERM}-s{SEED}"
 """Names how signatures are made; stored with each one, so a change of method never mixes signatures."""
 
+
 def normalize_text(text: str) -> str:
     """The form two copies of one text share: NFKC, digits folded, case and whitespace collapsed."""
     text = unicodedata.normalize("NFKC", text)

@@ -75,3 +75,23 @@ def claim_in(sources: Iterable[Source], url: str, max_length: int = MAX_URL_LENG
     refusals.sort(key=lambda found: rank.get(found.reason or "", 0))
     fallback = Claim(url, crawl_target(url) if is_fetchable(url) else url, reason=OFF_HOSTS)
     return refusals[0] if refusals else fallback
+
+
+class CrawlClaims:
+    """``claim`` for one crawl's source, remembered by URL: pages repeat their navigation links, so each
+    URL is canonicalised and matched once. Past ``kept`` URLs all are forgotten at once, which bounds
+    memory and changes no answer."""
+
+    def __init__(self, source: Source, max_length: int = MAX_URL_LENGTH, kept: int = 50_000) -> None:
+        self.source = source
+        self.max_length = max_length
+        self.kept = kept
+        self._known: dict[str, Claim] = {}
+
+    def __call__(self, url: str) -> Claim:
+        found = self._known.get(url)
+        if found is None:
+            if len(self._known) >= self.kept:
+                self._known.clear()
+            found = self._known[url] = claim(self.source, url, self.max_length)
+        return found

@@ -16,9 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from crawler.discovery.listings import Entry
 from crawler.extract.dates import parse_date
+from storage.articles import source_has_articles
+from storage.db import Database
 
 # A date in a child sitemap's name ("sitemap-2024-05-01.xml", "/2024/05/", "posts-202405.xml") orders
 # an index that gives no lastmod.
@@ -88,3 +91,14 @@ def walk_plan(children: Sequence[Entry], since: datetime, timezone: str = "UTC")
 def reaches(entries: Iterable[Entry], since: datetime, timezone: str = "UTC") -> bool:
     """Whether a sitemap read holds an entry dated ``since`` or later: if not, older siblings are not read."""
     return any((moment := entry_date(entry, timezone)) is not None and moment >= since for entry in entries)
+
+
+def is_first_crawl(crawler: Any, source_key: str) -> bool:
+    """Whether the source has nothing stored yet (its crawl is not bounded); the schema must be current.
+    Without a database (a spider only asked which requests it would make) every crawl is a first one."""
+    if not crawler.settings.get("NEWSAGG_DATABASE_URL"):
+        return True
+    database = Database.from_crawler(crawler)
+    database.check_schema()
+    with database.session() as session:
+        return not source_has_articles(session, source_key)

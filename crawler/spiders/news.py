@@ -18,9 +18,9 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.discovery.claims import Claim, claim
+from crawler.discovery.claims import CrawlClaims
 from crawler.discovery.listings import DiscoveryError, Entry, parse_feed_or_sitemap, robots_sitemaps
-from crawler.discovery.sitemap_window import aware, cutoff, newest_first, reaches, walk_plan
+from crawler.discovery.sitemap_window import aware, cutoff, is_first_crawl, newest_first, reaches, walk_plan
 from crawler.extract.encoding import decode_html
 from crawler.fetch.errors import failure_kind
 from crawler.items import ArticleItem
@@ -29,12 +29,7 @@ from crawler.spiders.hints import alternates_hint, entry_hints
 from crawler.spiders.links import LinkFilter, page_links
 from crawler.urls import canonicalize, is_fetchable
 from settings.sources import Edition, Source, SourceConfigError, load_sources
-from storage.articles import source_has_articles
-from storage.db import Database
 from storage.types import utcnow
-
-# Claims remembered per crawl, then forgotten all at once: a bound on memory, not on correctness.
-_CLAIMS_KEPT = 50_000
 
 
 class NewsSpider(scrapy.Spider):
@@ -71,8 +66,7 @@ class NewsSpider(scrapy.Spider):
         # The hints of article requests not yet answered, by URL: a listing read meanwhile adds its lastmod.
         self.pending_hints: dict[str, dict[str, Any]] = {}
         self.variants: dict[str, list[tuple[str, str]]] = {}
-        # Pages repeat their navigation links: each URL is claimed (canonicalised, matched) once.
-        self._claims: dict[str, Claim] = {}
+        self.claim: CrawlClaims
         self.links: LinkFilter
 
     @classmethod
@@ -96,12 +90,13 @@ class NewsSpider(scrapy.Spider):
         spider.read_back_to = cutoff(
             spider.since,
             spider.source.max_age,
-            first_crawl=not _has_articles(crawler, spider.source_key),
+            first_crawl=is_first_crawl(crawler, spider.source_key),
             now=utcnow(),
         )
         spider.listing_maxsize = crawler.settings.getint("NEWSAGG_LISTING_MAXSIZE")
         # Longer URLs would not fit the database, whatever URLLENGTH_LIMIT says (0 there: no limit).
         spider.max_url_length = min(crawler.settings.getint("URLLENGTH_LIMIT") or MAX_URL_LENGTH, MAX_URL_LENGTH)
+        spider.claim = CrawlClaims(spider.source, spider.max_url_length)
         return spider
 
     @property
@@ -204,7 +199,7 @@ class NewsSpider(scrapy.Spider):
 
     def article_request(self, url: str, hints: dict[str, Any] | None = None) -> Request | None:
         """A request for the canonical form of ``url`` if it is an article of a selected edition."""
-        found = self._claim(url)
+        found = self.claim(url)
         if found.lang is None or (self.lang_filter and found.lang not in self.lang_filter):
             return None
         if found.reason is not None:  # a trap rule
@@ -237,14 +232,6 @@ class NewsSpider(scrapy.Spider):
             # A page skipped as known may be asked for again with a lastmod; Scrapy's dupefilter saw it once.
             dont_filter=target in self.skipped_known,
         )
-
-    def _claim(self, url: str) -> Claim:
-        found = self._claims.get(url)
-        if found is None:
-            if len(self._claims) >= _CLAIMS_KEPT:
-                self._claims.clear()
-            found = self._claims[url] = claim(self.source, url, self.max_url_length)
-        return found
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         self._count("pages/article")
@@ -306,14 +293,3 @@ class NewsSpider(scrapy.Spider):
     def _within_domains(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""
         return is_fetchable(url) and any(e.allows_host(host) for e in self.source.editions)
-
-
-def _has_articles(crawler: Any, source_key: str) -> bool:
-    """Whether the source has stored articles (else this is its first crawl); the schema must be current.
-    Without a database (a spider only asked which requests it would make) every crawl is a first one."""
-    if not crawler.settings.get("NEWSAGG_DATABASE_URL"):
-        return False
-    database = Database.from_crawler(crawler)
-    database.check_schema()
-    with database.session() as session:
-        return source_has_articles(session, source_key)
