@@ -2,7 +2,7 @@
 
 trafilatura's balanced reading keeps the whole article, its lead and closing lines included, and
 with it some of the furniture around it: lists of teasers to other stories, paragraphs that are one
-link ("Read more: <headline>"), reading-time notes and copyright lines. These rules take that
+link ("Read more: <headline>"), reading-time notes, cookie banners and copyright lines. These rules take that
 furniture out by what a reader sees in it, in any language, using the page's own links; they never
 touch a line of prose.
 """
@@ -35,6 +35,13 @@ _READING_TIME = re.compile(
     r"|\b(?:lesezeit|lesedauer|reading time|время чтения|temps de lecture|tiempo de lectura)\b\s*:?\s*\d+",
     re.IGNORECASE,
 )
+# A consent banner: the site saying it uses cookies, not an article about them.
+_CONSENT = re.compile(
+    r"\b(?:uses?|using)\s+(?:\w+\s+)?cookies\b|\b(?:accept|allow)\s+(?:all\s+)?cookies\b|\bcookie\s+(?:policy|settings)\b"
+    r"|использу\w*\s+(?:файлы\s+)?(?:cookie|куки)|(?:نستخدم|يستخدم|تستخدم)\s+(?:ملفات\s+تعريف\s+الارتباط|الكوكيز|ملفات\s+الكوكيز)",
+    re.IGNORECASE,
+)
+MAX_CONSENT_WORDS = 30
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}|:))", re.IGNORECASE)
 
 
@@ -61,7 +68,11 @@ def without_furniture(text: str, links: PageLinks) -> str:
     """``text``'s lines without runs of links, teaser and note lines, and links that close it."""
     lines = [line for line in text.splitlines() if line.strip()]
     keys = [bare(line) for line in lines]
-    is_link = [_is_link(key, links) for key in keys]
+    # Menu entries ("Politics", "En"): what is left of a page that has no article text at all.
+    menu = [key in links.texts and len(key) < MIN_LINK_CHARS for key in keys]
+    if all(menu):
+        return ""
+    is_link = [_is_link(key, links) or entry for key, entry in zip(keys, menu, strict=True)]
     if all(is_link):
         # A round-up made of links: whether it is an article is decided on the page (body.is_article).
         return "\n".join(line for line, key in zip(lines, keys, strict=True) if not _is_note(key))
@@ -94,6 +105,8 @@ def _is_teaser(key: str, link_texts: Set[str]) -> bool:
 def _is_note(key: str) -> bool:
     words = len(key.split())
     if words <= MAX_NOTE_WORDS and _READING_TIME.search(key):
+        return True
+    if words <= MAX_CONSENT_WORDS and _CONSENT.search(key):
         return True
     return words <= MAX_COPYRIGHT_WORDS and _COPYRIGHT.match(key) is not None
 

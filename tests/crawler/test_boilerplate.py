@@ -75,10 +75,32 @@ def test_reading_time_and_copyright_notes_are_not_body(note: str) -> None:
     assert body == "\n\n".join(PARAGRAPHS)
 
 
+@pytest.mark.parametrize(
+    "banner",
+    [
+        "We use cookies to improve your experience.",
+        "This website uses cookies. By continuing to browse you accept all cookies.",
+        "Наш сайт использует файлы cookie, чтобы улучшить работу.",
+        "نستخدم ملفات تعريف الارتباط لتحسين تجربتك",
+    ],
+)
+def test_a_cookie_banner_is_not_body(banner: str) -> None:
+    text = "\n".join([PARAGRAPHS[0], banner, *PARAGRAPHS[1:]])
+    assert without_furniture(text, page_links(lxml.html.fromstring(page(prose(*PARAGRAPHS))))) == "\n".join(PARAGRAPHS)
+
+
+def test_a_page_with_only_a_menu_and_a_figure_has_no_body() -> None:
+    menu = "".join(f'<a href="/en/{name.lower()}/">{name}</a> ' for name in ("Politics", "World", "Sport"))
+    html = page('<figure><img src="/fair.jpg" alt=""></figure>').replace("<body>", f"<body><nav>{menu}</nav>")
+    extracted = extract_article(html, URL)
+    assert extracted.body == "" and extracted.drop_reason == "empty_body"
+
+
 def test_prose_about_reading_or_copyright_stays() -> None:
     lines = [
         "Copyright lawyers said on Monday that the ruling could apply to every port in the region.",
         "Dock workers read the 40-page report in 10 minutes and rejected it.",
+        "Regulators said the browser will stop supporting third-party cookies next year.",
     ]
     assert without_furniture("\n".join(lines), page_links(lxml.html.fromstring("<p>x</p>"))) == "\n".join(lines)
 
