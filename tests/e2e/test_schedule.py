@@ -75,7 +75,8 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
 
 
 def test_scheduled_runs_are_recorded_one_at_a_time_and_sigterm_interrupts_the_running_one(site, db, tmp_path):
-    sources = demo_sources(site, tmp_path, schedule=EVERY_2_SECONDS)
+    # All three editions: a run of the en edition alone can end between two progress writes.
+    sources = demo_sources(site, tmp_path, schedule=EVERY_2_SECONDS, langs=LONG_RUN)
     with Scheduler(db, sources, log=tmp_path / "schedule.log") as scheduler:
         wait_for(
             "two runs closed",
@@ -93,7 +94,7 @@ def test_scheduled_runs_are_recorded_one_at_a_time_and_sigterm_interrupts_the_ru
     statuses = [job.status for job in rows]
     assert statuses == ["finished"] * (len(rows) - 1) + ["interrupted"], [job.reason for job in rows]
     first, second, last = rows[0], rows[1], rows[-1]
-    assert first.stored == sum(1 for page in truth(site.base).articles if (page.source, page.lang) == ("demo", "en"))
+    assert first.stored == sum(1 for page in truth(site.base).articles if page.source == "demo")
     assert first.health["broken"] == [] and first.health["measures"]["found"] == first.stored
     # The re-crawl skips what is stored: it stored nothing new, but it found every article again.
     assert second.stored == 0 and second.health["measures"]["found"] > 0
