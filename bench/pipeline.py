@@ -39,7 +39,7 @@ SOURCE_KEY = "benchsite"
 
 
 def measure(system: str, base: str, extra: list[str]) -> dict[str, Any]:
-    """Run one crawl in a child process; its own rusage gives CPU time and peak RSS."""
+    """Run one crawl in a child process; its rusage gives CPU time, the child itself its peak RSS."""
     with tempfile.TemporaryDirectory(prefix="newsagg-bench-") as folder:
         out = Path(folder) / "result.json"
         command = [sys.executable, str(BENCH_DIR / "pipeline_child.py"), system, base, str(out), *extra]
@@ -51,7 +51,8 @@ def measure(system: str, base: str, extra: list[str]) -> dict[str, Any]:
         if child.returncode != 0 or not out.exists():
             raise SystemExit(f"bench/pipeline.py: the {system} crawl failed (exit {child.returncode})")
         result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    result.update(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_mib=usage.ru_maxrss / 1024)
+    rss_mib = result.pop("peak_rss_mib", None) or usage.ru_maxrss / 1024  # rusage only where /proc is missing
+    result.update(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_mib=rss_mib)
     return result
 
 

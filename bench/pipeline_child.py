@@ -3,7 +3,8 @@
 ``python bench/pipeline_child.py bare BASE OUT`` runs a bare Scrapy spider that reads the sitemap index and
 calls ``trafilatura.extract`` on each article page, storing nothing. ``python bench/pipeline_child.py newsagg
 BASE OUT --db URL --sources FILE --source KEY`` runs the newsagg crawl of that source. Either writes a JSON
-summary to OUT: pages, the CPU spent before the crawl started, CPU per stage, SQL statements and commits.
+summary to OUT: pages, the CPU spent before the crawl started, CPU per stage, SQL statements and commits,
+peak RSS.
 """
 
 from __future__ import annotations
@@ -44,6 +45,17 @@ def _install_reactor(settings: Any) -> None:
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _peak_rss_mib() -> float | None:
+    """This process's own peak RSS (VmHWM). Not rusage: its maxrss outlives exec, so a child forked from
+    the parent that holds the whole site would report the parent's size."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), None)
+    return int(line.split()[1]) / 1024 if line else None
 
 
 def run_bare(base: str) -> dict[str, Any]:
@@ -121,6 +133,7 @@ def main() -> int:
     else:
         result = run_newsagg(args.base, args.db, args.sources, args.source)
     result["stages"] = pipeline_stages.totals()
+    result["peak_rss_mib"] = _peak_rss_mib()
     Path(args.out).write_text(json.dumps(result), encoding="utf-8")
     return 0
 

@@ -224,16 +224,21 @@ def _migration_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, poolclass=NullPool)
     engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": SQLITE_MIGRATION_WAIT_SECONDS})
+    sqlite_explicit_transactions(engine, "BEGIN EXCLUSIVE")
+    return engine
+
+
+def sqlite_explicit_transactions(engine: Engine, begin: str = "BEGIN") -> None:
+    """Let SQLAlchemy emit ``begin`` on a SQLite engine: pysqlite would begin lazily, after the first
+    read, which breaks SAVEPOINT and lets a read in before the lock is taken."""
 
     @event.listens_for(engine, "connect")
     def _explicit_transactions(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
 
     @event.listens_for(engine, "begin")
-    def _begin_exclusive(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN EXCLUSIVE")
-
-    return engine
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql(begin)
 
 
 def _take_migration_lock(connection: Connection) -> None:

@@ -111,18 +111,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 def _savepoints_on_sqlite(engine: Any) -> None:
     """pysqlite opens transactions lazily and so breaks SAVEPOINT: let SQLAlchemy emit BEGIN itself."""
-    from sqlalchemy import event
+    from storage.db import sqlite_explicit_transactions
 
-    if engine.dialect.name != "sqlite":
-        return
-
-    @event.listens_for(engine, "connect")
-    def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+    if engine.dialect.name == "sqlite":
+        sqlite_explicit_transactions(engine)
 
 
 @pytest.fixture(scope="session")

@@ -98,19 +98,24 @@ def store(racing_postgres: str) -> tuple[str, int]:
         source = SourceRow(key=f"s-{tag}", name="S")
         session.add(source)
         session.flush()
-        article = Article(
-            source_id=source.id,
-            canonical_url=f"https://example.org/{tag}",
-            lang="en",
-            lang_confidence=1.0,
-            body="text",
-            content_hash=f"hash-{tag}",
-        )
-        session.add(article)
-        session.flush()
-        article_id = article.id
+        article_id = _add_article(session, source.id, "en", "text")
     database.close()
     return racing_postgres, article_id
+
+
+def _add_article(session: Session, source_id: int, lang: str, body: str) -> int:
+    tag = uuid.uuid4().hex[:8]
+    article = Article(
+        source_id=source_id,
+        canonical_url=f"https://example.org/{lang}-{tag}",
+        lang=lang,
+        lang_confidence=1.0,
+        body=body,
+        content_hash=f"hash-{tag}",
+    )
+    session.add(article)
+    session.flush()
+    return article.id
 
 
 def _count(url: str, query: Any) -> int:
@@ -182,17 +187,7 @@ def test_two_processes_recording_one_pending_link_and_rejection_both_succeed(sto
     url, article_id = store
     database = Database(url)
     with database.session() as session:
-        other = Article(
-            source_id=session.get_one(Article, article_id).source_id,
-            canonical_url=f"https://example.org/other-{uuid.uuid4().hex[:8]}",
-            lang="ru",
-            lang_confidence=1.0,
-            body="текст",
-            content_hash=f"hash-{uuid.uuid4().hex[:8]}",
-        )
-        session.add(other)
-        session.flush()
-        other_id = other.id
+        other_id = _add_article(session, session.get_one(Article, article_id).source_id, "ru", "текст")
     database.close()
 
     def one_round(target: str, method: str) -> None:
