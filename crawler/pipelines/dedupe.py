@@ -94,7 +94,12 @@ class Deduplicator:
             if match is not None and stored is not None:
                 score = similarity(from_bytes(stored.signature), values)
                 if score >= self.index.threshold:
-                    item.outcome, item.duplicate_of, item.similarity = "near_duplicate", match.article_id, score
+                    # Stored by another worker after the hash lookup above: the same text is still a duplicate.
+                    original = session.get(Article, match.article_id)
+                    if original is not None and original.content_hash == item.content_hash:
+                        item.outcome, item.duplicate_of, item.similarity = "duplicate", match.article_id, 1.0
+                    else:
+                        item.outcome, item.duplicate_of, item.similarity = "near_duplicate", match.article_id, score
                     return
         item.outcome = "new"
 

@@ -20,6 +20,7 @@ from crawler.dedup.fingerprints import (
     to_bytes,
 )
 from crawler.dedup.near_index import Entry, open_index
+from crawler.pipelines import dedupe
 from storage.db import Database, session_scope
 from storage.models import Article, ArticleFingerprint, ArticleUrl, ArticleVersion, FetchState
 
@@ -247,6 +248,24 @@ def test_a_page_stored_by_another_crawler_meanwhile_is_decided_again(paper, data
     with session_scope(database_url) as session:
         assert session.scalar(select(func.count()).select_from(Article)) == 1
     other.close()
+
+
+def test_a_copy_whose_original_is_stored_while_it_is_decided_is_still_an_exact_duplicate(
+    paper, wire, database_url, monkeypatch
+):
+    # Another worker stores the original after this one looked its text up and before it asks the index.
+    original = paper.page(PAPER, article_html("Harbour wall to be rebuilt", HARBOUR, canonical=PAPER))
+    lookups: list[str] = []
+
+    def not_yet_stored(session, text_hash):
+        lookups.append(text_hash)
+        return None
+
+    monkeypatch.setattr(dedupe, "find_by_hash", not_yet_stored)
+    copy = wire.page(WIRE, article_html("Portmere to rebuild harbour wall", HARBOUR, canonical=WIRE))
+    assert lookups, "the copy's text was never looked up"
+    assert (copy.outcome, copy.duplicate_of, copy.similarity) == ("duplicate", original.article_id, 1.0)
+    assert url_row(database_url, WIRE).kind == "duplicate"
 
 
 def test_an_index_entry_the_database_does_not_hold_is_ignored(paper, database_url):
