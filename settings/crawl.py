@@ -81,8 +81,9 @@ ITEM_PIPELINES = {
 # Alerts on runs that end degraded or failed (docs/operations.md): a webhook URL and/or a command.
 NEWSAGG_ALERT_COMMAND = _env.alert_command
 NEWSAGG_ALERT_WEBHOOK = _env.alert_webhook
-# Seconds a crawl process holds its Redis claim on a page it downloads (a dead process's claims expire).
-NEWSAGG_CLAIM_TTL = 600
+# Seconds a Redis claim on a page outlives its last renewal: the holder renews its claims every third of
+# this while it lives, so a killed process's pages go to the next crawl within this time.
+NEWSAGG_CLAIM_TTL = 30
 # Feeds and sitemaps are fetched with If-None-Match / If-Modified-Since.
 NEWSAGG_CONDITIONAL_GET = True
 # Content linking (crawler/linking/article_linker.py): at most this many other-language candidates are scored per

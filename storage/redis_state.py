@@ -30,13 +30,30 @@ DEFAULT_PREFIX = "newsagg"
 SEEN_KEY = "{prefix}:seen"
 """Hash: URL fingerprint -> JSON fetch record of a stored page (see :class:`SeenRecord`)."""
 CLAIM_KEY = "{prefix}:claim:{fingerprint}"
-"""String with a TTL: the crawl process that is downloading the page now."""
+"""String with a TTL of seconds: the crawl process that holds the page, renewed while it lives."""
 LSH_BAND_KEY = "{prefix}:lsh:{params}:{lang}:{band}:{bucket}"
 """Set of article ids whose signature falls in this bucket of this band."""
 LSH_SIGNATURES_KEY = "{prefix}:lsh:{params}:signatures"
 """Hash: article id -> signature bytes (little-endian uint32)."""
 LSH_SYNCED_KEY = "{prefix}:lsh:{params}:synced"
 """The highest article_fingerprints row id copied from the database; absent after Redis lost its data."""
+
+# Extends the TTL of each claim in KEYS that ARGV[1] holds, and takes again those that lapsed meanwhile
+# (another process's claims are left alone); answers how many it holds.
+_RENEW_SCRIPT = """
+local held = 0
+for _, key in ipairs(KEYS) do
+  local holder = redis.call('GET', key)
+  if holder == ARGV[1] then
+    redis.call('EXPIRE', key, ARGV[2])
+    held = held + 1
+  elseif not holder then
+    redis.call('SET', key, ARGV[1], 'EX', ARGV[2])
+    held = held + 1
+  end
+end
+return held
+"""
 
 # Errors that mean "Redis is not usable now": callers fall back to the database.
 RedisUnavailable = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
@@ -126,6 +143,16 @@ class RedisState:
             return True
         holder = self.client.get(key)
         return holder is not None and as_text(holder) == token
+
+    def renew(self, urls: list[str], token: str, ttl: int) -> int:
+        """Keep our claims on ``urls`` for ``ttl`` more seconds, taking again any that lapsed, but never
+        one another process holds now; how many we hold.
+
+        Claims are short-lived and renewed by a living holder, so a killed process's claims lapse within
+        ``ttl`` and its pages go to the next crawl."""
+        script = self.client.register_script(_RENEW_SCRIPT)
+        keys = [self.key(CLAIM_KEY, fingerprint=url_fingerprint(url)) for url in urls]
+        return sum(int(script(keys=keys[start : start + 500], args=[token, ttl])) for start in range(0, len(keys), 500))
 
     def release(self, urls: list[str], token: str) -> None:
         """Let go of our claims (others' claims on the same URLs are left alone)."""

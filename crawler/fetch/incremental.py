@@ -20,6 +20,7 @@ import contextlib
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -83,6 +84,8 @@ class SeenUrlMiddleware:
         # Names this crawl in Redis claims; unique even for two crawls of one process.
         self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.claimed: list[str] = []
+        self._heartbeat: threading.Thread | None = None
+        self._closing = threading.Event()
         self.downloaded: dict[str, str] = {}  # article URL fetched by this crawl -> its edition
 
     @classmethod
@@ -105,6 +108,10 @@ class SeenUrlMiddleware:
         self.database.check_schema()
         if self.redis is None:
             return
+        # Claims last NEWSAGG_CLAIM_TTL seconds unless renewed, so they die with this process. A thread of
+        # its own renews them: a reactor busy with a run of CPU-heavy items must not let them lapse.
+        self._heartbeat = threading.Thread(target=self._keep_claims, name="newsagg-claims", daemon=True)
+        self._heartbeat.start()
         with self.database.session() as session:
             empty = not has_articles(session)
         if empty:  # a database recreated under the same URL: what Redis remembers is not in it
@@ -112,6 +119,9 @@ class SeenUrlMiddleware:
                 self.redis.forget_seen()
 
     def spider_closed(self, spider: Spider) -> None:
+        self._closing.set()
+        if self._heartbeat is not None:
+            self._heartbeat.join(timeout=10)
         self._record_lastmods(spider)
         # A finished (or failed) crawl lets go of the pages it claimed; a killed one's claims expire.
         if self.redis is not None and self.claimed:
@@ -207,6 +217,16 @@ class SeenUrlMiddleware:
             return True  # without Redis nobody can claim: fetching twice costs bandwidth, not data
         self.claimed.append(url)
         return True
+
+    def _keep_claims(self) -> None:
+        assert self.redis is not None
+        while not self._closing.wait(max(self.claim_ttl / 3, 0.2)):
+            held = list(self.claimed)
+            try:
+                if held:
+                    self.redis.renew(held, self.token, self.claim_ttl)
+            except RedisUnavailable as error:  # the claims may lapse: another process may fetch a page again
+                logger.warning("could not renew download claims in Redis: %s", error)
 
     def _timezone(self, edition: str | None) -> str:
         """Dates a listing gives without a zone are read in the edition's time zone."""
