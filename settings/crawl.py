@@ -62,7 +62,7 @@ EXTENSIONS = {
 # consulted; feeds and sitemaps get conditional GETs.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.incremental.SeenUrlMiddleware": 50,
-    "crawler.fetch.incremental.ConditionalGetMiddleware": 545,
+    "crawler.fetch.conditional_get.ConditionalGetMiddleware": 545,
     # Just before RetryMiddleware (550): waits for Retry-After or with backoff, then lets it retry.
     "crawler.fetch.retry_after.RetryAfterMiddleware": 560,
     # Just before RedirectMiddleware (600): a redirect back into its own chain fails as redirect_loop.

@@ -126,8 +126,12 @@ class RedisState:
         raw = self.client.hget(self.key(SEEN_KEY), url_fingerprint(url))
         return SeenRecord.from_json(raw) if raw is not None else None
 
-    def forget_seen(self) -> None:
-        self.client.delete(self.key(SEEN_KEY))
+    def forget_seen(self, *urls: str) -> None:
+        """Forget ``urls``, or with none given the whole seen set."""
+        if urls:
+            self.client.hdel(self.key(SEEN_KEY), *(url_fingerprint(url) for url in urls))
+        else:
+            self.client.delete(self.key(SEEN_KEY))
 
     def mark_seen(self, urls: list[str], record: SeenRecord) -> None:
         if urls:

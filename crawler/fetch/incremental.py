@@ -1,6 +1,6 @@
-"""Downloader middlewares for incremental crawling.
+"""The downloader middleware that skips stored pages: incremental crawling of articles.
 
-- :class:`SeenUrlMiddleware` skips article pages that are stored already, unless their feed or sitemap
+:class:`SeenUrlMiddleware` skips article pages that are stored already, unless their feed or sitemap
   announces a newer lastmod or the re-crawl interval has passed (``NEWSAGG_RECRAWL_INTERVAL``, within
   ``NEWSAGG_RECRAWL_MAX_AGE`` of the first fetch). With Redis it reads the shared seen set first and
   claims each page before downloading it, so that two crawl processes never fetch one page twice.
@@ -8,10 +8,8 @@
   A page fetched again is counted as ``newsagg/refetch/<lastmod|interval>``. A skipped page raises
   :class:`~scrapy.exceptions.IgnoreRequest` with ``request.meta["newsagg_skip"]`` set to the reason
   (``known``, ``claimed``); the spider counts it as ``newsagg/skipped/<reason>``.
-- :class:`ConditionalGetMiddleware` sends feeds and sitemaps with If-None-Match / If-Modified-Since and
-  answers a 304 with the body it confirms, kept from the last 200 (``newsagg/listings/not_modified``):
-  the spider reads an unchanged listing as before, and the pages it lists are skipped or fetched by the
-  rule above. Off with ``NEWSAGG_CONDITIONAL_GET = False``.
+
+Feeds and sitemaps are read incrementally by :mod:`crawler.fetch.conditional_get`.
 """
 
 from __future__ import annotations
@@ -69,7 +67,7 @@ class RecrawlPolicy:
         return "interval" if due and young else None
 
 
-def _skip(request: Request, reason: str) -> IgnoreRequest:
+def skip_request(request: Request, reason: str) -> IgnoreRequest:
     request.meta[SKIP_META] = reason
     return IgnoreRequest(f"{reason}: {request.url}")
 
@@ -142,10 +140,10 @@ class SeenUrlMiddleware:
             lastmod = lastmod_hint(request.meta.get("hints") or {}, self._timezone(request.meta.get("edition")))
             reason = self.policy.reason_to_fetch(seen, lastmod, utcnow())
             if reason is None:
-                raise _skip(request, "known")
+                raise skip_request(request, "known")
             self._count(f"refetch/{reason}")
         if self.redis is not None and not self._claim(request.url):
-            raise _skip(request, "claimed")
+            raise skip_request(request, "claimed")
 
     def process_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("article") and response.status == 200:
@@ -171,11 +169,17 @@ class SeenUrlMiddleware:
         if self.redis is not None:
             try:
                 record = self.redis.seen(request.url)
-                if record is not None:
-                    self._record_variants(request)
-                    return record
             except RedisUnavailable:
                 self._count("redis/unavailable")
+                record = None
+            # Trusted only while the database agrees: a restored older copy lacks what Redis remembers.
+            if record is not None and self._stored(request.url):
+                self._record_variants(request)
+                return record
+            if record is not None:
+                self._count("redis/seen_not_stored")
+                with contextlib.suppress(*RedisUnavailable):
+                    self.redis.forget_seen(request.url)
         with self.database.session() as session:
             known = find_url(session, request.url)
             if known is None:
@@ -193,6 +197,10 @@ class SeenUrlMiddleware:
             except RedisUnavailable:
                 self._count("redis/unavailable")
         return record
+
+    def _stored(self, url: str) -> bool:
+        with self.database.session() as session:
+            return find_url(session, url) is not None
 
     def _record_variants(self, request: Request) -> None:
         """Addresses that led to a page it will not fetch are recorded all the same: tracking and AMP
@@ -238,59 +246,3 @@ class SeenUrlMiddleware:
     def _count(self, key: str) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newsagg/{key}")
-
-
-class ConditionalGetMiddleware:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.database = Database.from_crawler(crawler)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("NEWSAGG_CONDITIONAL_GET"):
-            raise NotConfigured("NEWSAGG_CONDITIONAL_GET is off")
-        if not crawler.settings.get("NEWSAGG_DATABASE_URL"):
-            raise NotConfigured("NEWSAGG_DATABASE_URL is not set")
-        middleware = cls(crawler)
-        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
-        return middleware
-
-    def spider_opened(self, spider: Spider) -> None:
-        self.database.check_schema()
-
-    def process_request(self, request: Request) -> None:
-        if not request.meta.get("listing"):
-            return
-        with self.database.session() as session:
-            cached = fetch_state.cached_listing(session, request.url)
-        if cached is None:
-            return
-        if cached.validators.etag:
-            request.headers.setdefault("If-None-Match", cached.validators.etag)
-        if cached.validators.last_modified:
-            request.headers.setdefault("If-Modified-Since", cached.validators.last_modified)
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        if not request.meta.get("listing"):
-            return response
-        if response.status == 304:
-            with self.database.session() as session:
-                cached = fetch_state.cached_listing(session, request.url)
-            if cached is None:  # a 304 we did not ask for
-                raise _skip(request, "not_modified")
-            self._count("listings/not_modified")
-            return Response(request.url, status=200, body=cached.body, request=request, flags=["not_modified"])
-        if response.status == 200:
-            found = fetch_state.Validators(_header(response, b"ETag"), _header(response, b"Last-Modified"))
-            with self.database.session() as session:
-                fetch_state.save_listing(session, request.url, found, response.body, fetched_at=utcnow())
-        return response
-
-    def _count(self, key: str) -> None:
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"newsagg/{key}")
-
-
-def _header(response: Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1").strip() or None if value else None

@@ -20,7 +20,8 @@ from crawler.commands.demo import DEMO_OVERRIDES
 from crawler.dedup.fingerprints import normalize_text
 from crawler.demo.server import DemoServer
 from crawler.demo.truth import Truth, truth
-from crawler.fetch.incremental import ConditionalGetMiddleware, RecrawlPolicy, SeenUrlMiddleware
+from crawler.fetch.conditional_get import ConditionalGetMiddleware
+from crawler.fetch.incremental import RecrawlPolicy, SeenUrlMiddleware
 from storage.db import session_scope, upgrade
 from storage.models import Article, ArticleUrl, ArticleVersion
 from storage.redis_state import SeenRecord

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import redis
 from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
@@ -135,3 +136,34 @@ def test_a_seen_set_that_outlived_its_database_is_dropped(shared_redis, tmp_path
     middleware.spider_opened(None)
     assert state.seen(url) is None
     middleware.check(Request(url, meta={"article": True, "edition": "en", "hints": {}}))  # not skipped
+    middleware.spider_closed(None)
+
+
+def test_a_seen_entry_the_database_does_not_hold_is_not_trusted(shared_redis, site):
+    # A database restored from an older copy: Redis remembers pages stored after the copy was made.
+    _client, env, prefix = shared_redis
+    _server, sources = site
+    with fresh_postgres_database() as database_url:
+        upgrade(database_url)
+        stats = finish_crawl(start_crawl(database_url, sources, env=env, keys="demo"))
+        assert total(stats, "newsagg/stored/new") > 0
+        state = for_database(REDIS_URL, prefix, database_url)
+        stored = "http://127.0.0.1/stored-meanwhile"
+        kept = next(url for url in stored_articles(database_url))
+        state.mark_seen([stored], SeenRecord(utcnow(), utcnow(), None))
+        settings = {"NEWSAGG_DATABASE_URL": database_url, **env}
+        middleware = SeenUrlMiddleware.from_crawler(get_crawler(settings_dict=project_settings(settings)))
+        middleware.spider_opened(None)
+        try:
+            middleware.check(Request(stored, meta={"article": True, "edition": "en", "hints": {}}))  # not skipped
+            assert state.seen(stored) is None
+            with pytest.raises(IgnoreRequest):  # a page the database holds is still skipped through Redis
+                middleware.check(Request(kept, meta={"article": True, "edition": "en", "hints": {}}))
+        finally:
+            middleware.spider_closed(None)
+            middleware.database.close()
+
+
+def stored_articles(database_url: str) -> list[str]:
+    with session_scope(database_url) as session:
+        return list(session.scalars(select(Article.canonical_url)))
