@@ -91,6 +91,8 @@ NEWSAGG_CONDITIONAL_GET = True
 NEWSAGG_CONTENT_LINK_MAX_CANDIDATES = 400
 NEWSAGG_CONTENT_LINK_THRESHOLD = 0.22
 NEWSAGG_DATABASE_URL = _env.database_url
+# Seconds an item's unit of work is repeated through a database outage before the item fails.
+NEWSAGG_DB_RETRY_SECONDS = 60.0
 # A running job whose row has not been updated for this many seconds is closed as failed.
 NEWSAGG_JOB_STALE_AFTER = 600.0
 NEWSAGG_JOB_TRIGGER = "manual"

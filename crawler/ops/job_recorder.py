@@ -132,8 +132,11 @@ class JobRecorder:
     def record_progress(self) -> None:
         if self.job_id is None:
             return
-        with self.database.session() as session:
-            jobs.record_progress(session, self.job_id, figures_from_stats(self._stats()))
+        try:
+            with self.database.session() as session:
+                jobs.record_progress(session, self.job_id, figures_from_stats(self._stats()))
+        except SQLAlchemyError as error:  # the next tick writes again; a stopped ticker would freeze the row
+            log.warning("could not record the progress of job %s: %s", self.job_id, one_line(error))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._ticker is not None and self._ticker.running:

@@ -1,7 +1,8 @@
 """Steps 4-6 as one unit of work per item: dedupe → store → link in a single transaction, off the reactor.
 
 Every item's database work runs on the writer thread of the crawl's Database, so the reactor keeps downloading and
-parsing while the database works, and a crawl's writes never contend with each other. If another crawl
+parsing while the database works, and a crawl's writes never contend with each other. A database that is
+briefly unreachable is waited out (``NEWSAGG_DB_RETRY_SECONDS``, storage.retry). If another crawl
 process stored the same page or text between our read and our write (a unique constraint fails), the
 whole unit is rolled back and decided again. The near-duplicate index and the shared seen set hear of a
 write only after its commit.
@@ -9,6 +10,7 @@ write only after its commit.
 
 from __future__ import annotations
 
+import logging
 from typing import Self
 
 from scrapy.crawler import Crawler
@@ -20,6 +22,10 @@ from crawler.pipelines.base import Step
 from crawler.pipelines.dedupe import DedupeStep
 from crawler.pipelines.link import LinkStep
 from crawler.pipelines.store import StoreStep, Written
+from storage.db import one_line
+from storage.retry import retrying
+
+log = logging.getLogger(__name__)
 
 
 class PersistPipeline(Step):
@@ -45,10 +51,17 @@ class PersistPipeline(Step):
         return await writer.run(self.persist, item)
 
     def persist(self, item: ArticleItem) -> ArticleItem:
-        """The item's unit of work; runs on the writer thread (or directly, in tests)."""
+        """The item's unit of work; runs on the writer thread (or directly, in tests). A database outage of
+        up to NEWSAGG_DB_RETRY_SECONDS is waited out (storage.retry)."""
+        seconds = self.crawler.settings.getfloat("NEWSAGG_DB_RETRY_SECONDS")
+
+        def retried(error: BaseException, pause: float) -> None:
+            self.count("db/retried")
+            log.warning("database unavailable, storing %s again in %.1f s: %s", item.url, pause, one_line(error))
+
         for attempt in (1, 2):
             try:
-                written = self._unit(item)
+                written = retrying(lambda: self._unit(item), seconds, retried)
                 break
             except IntegrityError:
                 if attempt == 2:
