@@ -29,12 +29,14 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
+from sqlalchemy.exc import DBAPIError
 
 from crawler.extract.dates import parse_date
 from storage import fetch_state, redis_state
 from storage.articles import find_url, has_articles, record_url
 from storage.db import Database
 from storage.redis_state import RedisState, RedisUnavailable, SeenRecord
+from storage.retry import is_transient
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -135,7 +137,15 @@ class SeenUrlMiddleware:
 
     def check(self, request: Request) -> None:
         """Skip (raise) or let the download go."""
-        seen = self._seen(request)
+        try:
+            seen = self._seen(request)
+        except DBAPIError as error:
+            if not is_transient(error):
+                raise
+            # A lookup the database cannot answer now costs a download; the item's own unit of work
+            # waits the outage out (storage.retry), so the page is not lost.
+            self._count("db/seen_lookup_failed")
+            seen = None
         if seen is not None:
             lastmod = lastmod_hint(request.meta.get("hints") or {}, self._timezone(request.meta.get("edition")))
             reason = self.policy.reason_to_fetch(seen, lastmod, utcnow())

@@ -80,3 +80,26 @@ def test_a_progress_write_that_fails_does_not_stop_the_next_ones(tmp_path):
             recorder.database.close()
         with session_scope(url) as session:
             assert session.get_one(CrawlJob, recorder.job_id).pages == 5
+
+
+def test_a_page_whose_lookup_fails_in_an_outage_is_downloaded_not_lost(tmp_path):
+    from scrapy import Request
+
+    from crawler.fetch.incremental import SeenUrlMiddleware
+
+    with fresh_postgres_database() as url, FaultProxy(5432) as proxy:
+        upgrade(url)
+        through_proxy = url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
+        paper = Pipeline(through_proxy, tmp_path, "paper")
+        try:
+            paper.page(HARBOUR_URL, article_html("Harbour wall", HARBOUR, canonical=HARBOUR_URL))
+            middleware = SeenUrlMiddleware.from_crawler(paper.crawler)
+            middleware.spider_opened(paper.crawler.spider)
+            request = Request(TRAINS_URL, meta={"article": True, "edition": "en", "hints": {}})
+            proxy.outage(30)
+            middleware.check(request)  # not skipped, and no error: the page is fetched
+            failed = paper.stats().get("newsagg/db/seen_lookup_failed", 0)
+        finally:
+            proxy.outage(0)
+            paper.close()
+        assert failed == 1
