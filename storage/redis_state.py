@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -107,6 +108,7 @@ class RedisState:
     def __init__(self, client: redis.Redis, prefix: str = DEFAULT_PREFIX) -> None:
         self.client = client
         self.prefix = prefix
+        self._renew_script = client.register_script(_RENEW_SCRIPT)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = DEFAULT_PREFIX) -> RedisState:
@@ -140,9 +142,12 @@ class RedisState:
 
     # --- download claims ---
 
+    def _claim_key(self, url: str) -> str:
+        return self.key(CLAIM_KEY, fingerprint=url_fingerprint(url))
+
     def claim(self, url: str, token: str, ttl: int) -> bool:
         """True when this process may download ``url``: nobody else holds it, or we already do."""
-        key = self.key(CLAIM_KEY, fingerprint=url_fingerprint(url))
+        key = self._claim_key(url)
         if self.client.set(key, token, nx=True, ex=ttl):
             return True
         holder = self.client.get(key)
@@ -154,19 +159,23 @@ class RedisState:
 
         Claims are short-lived and renewed by a living holder, so a killed process's claims lapse within
         ``ttl`` and its pages go to the next crawl."""
-        script = self.client.register_script(_RENEW_SCRIPT)
-        keys = [self.key(CLAIM_KEY, fingerprint=url_fingerprint(url)) for url in urls]
-        return sum(int(script(keys=keys[start : start + 500], args=[token, ttl])) for start in range(0, len(keys), 500))
+        keys = [self._claim_key(url) for url in urls]
+        return sum(int(self._renew_script(keys=chunk, args=[token, ttl])) for chunk in _chunks(keys))
 
     def release(self, urls: list[str], token: str) -> None:
         """Let go of our claims (others' claims on the same URLs are left alone)."""
-        keys = [self.key(CLAIM_KEY, fingerprint=url_fingerprint(url)) for url in urls]
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        keys = [self._claim_key(url) for url in urls]
+        for chunk in _chunks(keys):
             holders = self.client.mget(chunk)
             mine = [k for k, h in zip(chunk, holders, strict=True) if h is not None and as_text(h) == token]
             if mine:
                 self.client.delete(*mine)
+
+
+def _chunks(keys: list[str], size: int = 500) -> Iterator[list[str]]:
+    """``keys`` in slices small enough for one Redis command each."""
+    for start in range(0, len(keys), size):
+        yield keys[start : start + size]
 
 
 def database_tag(database_url: str) -> str:

@@ -30,11 +30,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from crawler.extract.dates import parse_date
 from storage import fetch_state, redis_state
 from storage.articles import find_url, has_articles, record_url
 from storage.db import Database
+from storage.models import Article
 from storage.redis_state import RedisState, RedisUnavailable, SeenRecord
 from storage.retry import is_transient
 from storage.types import utcnow
@@ -72,6 +74,14 @@ class RecrawlPolicy:
 def skip_request(request: Request, reason: str) -> IgnoreRequest:
     request.meta[SKIP_META] = reason
     return IgnoreRequest(f"{reason}: {request.url}")
+
+
+def _stored_record(session: Session, url: str, article: Article) -> SeenRecord:
+    state = fetch_state.get(session, url)
+    if state is not None:
+        return SeenRecord(state.fetched_at, state.first_fetched_at, state.lastmod)
+    # Stored before fetch state was kept.
+    return SeenRecord(article.last_fetched_at, article.first_fetched_at, None)
 
 
 class SeenUrlMiddleware:
@@ -175,55 +185,46 @@ class SeenUrlMiddleware:
         self.downloaded = {}
 
     def _seen(self, request: Request) -> SeenRecord | None:
-        """What is known of a stored page: the Redis seen set first, then the database (the truth)."""
-        if self.redis is not None:
-            try:
-                record = self.redis.seen(request.url)
-            except RedisUnavailable:
-                self._count("redis/unavailable")
-                record = None
-            # Trusted only while the database agrees: a restored older copy lacks what Redis remembers.
-            if record is not None and self._stored(request.url):
-                self._record_variants(request)
-                return record
-            if record is not None:
-                self._count("redis/seen_not_stored")
-                with contextlib.suppress(*RedisUnavailable):
-                    self.redis.forget_seen(request.url)
+        """What is known of a stored page: the Redis seen set first, then the database (the truth).
+
+        One lookup of the URL in the database serves both: a Redis record is trusted only while the database
+        holds the page (a restored older copy lacks what Redis remembers), and is the record otherwise."""
+        remembered = self._remembered(request.url)
         with self.database.session() as session:
             known = find_url(session, request.url)
             if known is None:
+                if remembered is not None and self.redis is not None:
+                    self._count("redis/seen_not_stored")
+                    with contextlib.suppress(*RedisUnavailable):
+                        self.redis.forget_seen(request.url)
                 return None
             article, _kind = known
-            state = fetch_state.get(session, request.url)
-            if state is not None:
-                record = SeenRecord(state.fetched_at, state.first_fetched_at, state.lastmod)
-            else:  # stored before fetch state was kept
-                record = SeenRecord(article.last_fetched_at, article.first_fetched_at, None)
-        self._record_variants(request)
-        if self.redis is not None:
+            record = remembered or _stored_record(session, request.url, article)
+            self._record_variants(session, request, article)
+        if remembered is None and self.redis is not None:
             try:
                 self.redis.mark_seen([request.url], record)
             except RedisUnavailable:
                 self._count("redis/unavailable")
         return record
 
-    def _stored(self, url: str) -> bool:
-        with self.database.session() as session:
-            return find_url(session, url) is not None
+    def _remembered(self, url: str) -> SeenRecord | None:
+        """The shared seen set's record of ``url``, if Redis is configured and answers."""
+        if self.redis is None:
+            return None
+        try:
+            return self.redis.seen(url)
+        except RedisUnavailable:
+            self._count("redis/unavailable")
+            return None
 
-    def _record_variants(self, request: Request) -> None:
+    def _record_variants(self, session: Session, request: Request, article: Article) -> None:
         """Addresses that led to a page it will not fetch are recorded all the same: tracking and AMP
         variants the spider met, and the URLs a redirect came from."""
         variants: dict[str, list[tuple[str, str]]] = getattr(self.crawler.spider, "variants", {})
         found = [*variants.get(request.url, []), *((url, "alias") for url in request.meta.get("redirect_urls", []))]
-        if not found:
-            return
-        with self.database.session() as session:
-            known = find_url(session, request.url)
-            if known is not None:
-                for url, kind in found:
-                    record_url(session, known[0], url, kind, refresh=False)
+        for url, kind in found:
+            record_url(session, article, url, kind, refresh=False)
 
     def _claim(self, url: str) -> bool:
         assert self.redis is not None
