@@ -69,6 +69,26 @@ def _unavailable(what: str, error: Exception) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture
+def shared_redis() -> Iterator[tuple[Any, dict[str, str], str]]:
+    """A Redis client, the crawl settings that point at Redis, and a key prefix of this test's own (its keys
+    are removed afterwards)."""
+    import uuid
+
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        _unavailable("Redis", error)
+    prefix = f"newsagg-test-{uuid.uuid4().hex[:10]}"
+    yield client, {"NEWSAGG_REDIS_URL": REDIS_URL, "NEWSAGG_REDIS_PREFIX": prefix}, prefix
+    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+        client.delete(key)
+    client.close()
+
+
 @contextmanager
 def fresh_postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database, dropped afterwards."""

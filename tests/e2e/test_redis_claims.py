@@ -19,26 +19,28 @@ from storage.redis_state import CLAIM_KEY, RedisState, for_database, url_fingerp
 from ..conftest import REDIS_URL, fresh_postgres_database
 from .ops import wait_for
 from .test_recrawl import finish_crawl, start_crawl
-from .test_redis_mode import shared_redis  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 CLAIM_TTL = 2
 
 
-def test_a_holder_renews_only_its_own_claims(shared_redis):  # noqa: F811
+def test_a_holder_renews_only_its_own_claims(shared_redis):
     client, _env, prefix = shared_redis
     state = RedisState(client, prefix)
     mine, theirs = "https://paper.example/news/1", "https://paper.example/news/2"
     assert state.claim(mine, "this-crawl", 1) and state.claim(theirs, "another-crawl", 1)
     assert state.renew([mine, theirs], "this-crawl", 30) == 1
-    key = lambda url: state.key(CLAIM_KEY, fingerprint=url_fingerprint(url))  # noqa: E731
+
+    def key(url: str) -> str:
+        return state.key(CLAIM_KEY, fingerprint=url_fingerprint(url))
+
     assert client.ttl(key(mine)) > 1
     assert client.ttl(key(theirs)) <= 1
     assert client.get(key(theirs)) in (b"another-crawl", None)
 
 
-def test_a_killed_crawls_claims_lapse_and_the_next_crawl_stores_its_pages(shared_redis, tmp_path):  # noqa: F811
+def test_a_killed_crawls_claims_lapse_and_the_next_crawl_stores_its_pages(shared_redis, tmp_path):
     client, env, prefix = shared_redis
     # The slow page keeps the first crawl waiting, and holding its claim, until it is killed.
     with DemoServer(slow_seconds=120) as server, fresh_postgres_database() as database_url:

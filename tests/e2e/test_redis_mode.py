@@ -7,12 +7,10 @@ costs lookups, never an article.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.test import get_crawler
@@ -27,24 +25,10 @@ from storage.models import Article, ArticleUrl
 from storage.redis_state import LSH_SIGNATURES_KEY, SEEN_KEY, SeenRecord, for_database, url_fingerprint
 from storage.types import utcnow
 
-from ..conftest import REDIS_URL, _unavailable, fresh_postgres_database, project_settings
+from ..conftest import REDIS_URL, fresh_postgres_database, project_settings
 from .test_recrawl import finish_crawl, snapshot, start_crawl, stored_paths, total
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-
-
-@pytest.fixture
-def shared_redis():
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        _unavailable("Redis", error)
-    prefix = f"newsagg-test-{uuid.uuid4().hex[:10]}"
-    yield client, {"NEWSAGG_REDIS_URL": REDIS_URL, "NEWSAGG_REDIS_PREFIX": prefix}, prefix
-    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
-        client.delete(key)
-    client.close()
 
 
 @pytest.fixture
