@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from settings.sources import Source
-from storage.conflicts import insert_ignoring_conflicts
+from storage.conflicts import insert_ignoring_conflicts, insert_or_read
 from storage.models import Article, ArticleUrl, ArticleVersion, SourceRow
 from storage.types import utcnow
 
@@ -23,9 +23,7 @@ DUPLICATE_KINDS = ("duplicate", "near_duplicate", "syndicated")
 def ensure_source(session: Session, source: Source) -> int:
     row = session.scalar(select(SourceRow).where(SourceRow.key == source.key))
     if row is None:  # another crawl process may be adding it at this moment
-        values = {"key": source.key, "name": source.name, "homepage": source.homepage}
-        session.execute(insert_ignoring_conflicts(session, SourceRow).values(**values))
-        row = session.scalars(select(SourceRow).where(SourceRow.key == source.key)).one()
+        row = insert_or_read(session, SourceRow, {"key": source.key}, name=source.name, homepage=source.homepage)
     if (row.name, row.homepage) != (source.name, source.homepage):
         row.name, row.homepage = source.name, source.homepage
     return row.id
@@ -180,17 +178,17 @@ def record_url(
     seen_at = seen_at or utcnow()
     row = session.scalar(select(ArticleUrl).where(ArticleUrl.url == url))
     if row is None:  # another crawl process may be recording it at this moment: the first one stands
-        values = {
-            "url": url,
-            "article_id": article.id,
-            "source_id": source_id if source_id is not None else article.source_id,
-            "kind": kind,
-            "similarity": similarity,
-            "first_seen_at": seen_at,
-            "last_seen_at": seen_at,
-        }
-        session.execute(insert_ignoring_conflicts(session, ArticleUrl).values(**values))
-        row = session.scalars(select(ArticleUrl).where(ArticleUrl.url == url)).one()
+        row = insert_or_read(
+            session,
+            ArticleUrl,
+            {"url": url},
+            article_id=article.id,
+            source_id=source_id if source_id is not None else article.source_id,
+            kind=kind,
+            similarity=similarity,
+            first_seen_at=seen_at,
+            last_seen_at=seen_at,
+        )
     elif refresh:
         row.last_seen_at = seen_at
     return row

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,3 +23,10 @@ def insert_ignoring_conflicts(session: Session, model: Any) -> Any:
     if dialect == "sqlite":
         return sqlite.insert(model).on_conflict_do_nothing()
     raise NotImplementedError(f"newsagg supports SQLite and PostgreSQL, not {dialect}")
+
+
+def insert_or_read(session: Session, model: Any, key: dict[str, Any], **values: Any) -> Any:
+    """The row of ``model`` whose unique ``key`` columns have these values: inserted with ``values`` unless
+    it exists, or another process inserts it at the same moment (then theirs stands, as it is)."""
+    session.execute(insert_ignoring_conflicts(session, model).values(**key, **values))
+    return session.scalars(select(model).filter_by(**key)).one()

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.conflicts import insert_ignoring_conflicts
+from storage.conflicts import insert_or_read
 from storage.models import FetchState
 
 MAX_LISTING_BODY = 4 * 1024 * 1024
@@ -46,9 +46,7 @@ def get(session: Session, url: str) -> FetchState | None:
 def _row(session: Session, url: str, fetched_at: datetime) -> FetchState:
     row = get(session, url)
     if row is None:  # another crawl process may be adding it at this moment: whichever inserts first wins
-        values = {"url": url, "first_fetched_at": fetched_at, "fetched_at": fetched_at}
-        session.execute(insert_ignoring_conflicts(session, FetchState).values(**values))
-        row = session.scalars(select(FetchState).where(FetchState.url == url)).one()
+        row = insert_or_read(session, FetchState, {"url": url}, first_fetched_at=fetched_at, fetched_at=fetched_at)
     return row
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.conflicts import insert_ignoring_conflicts
+from storage.conflicts import insert_ignoring_conflicts, insert_or_read
 from storage.grouping import choose_links, strength
 from storage.models import Article, PendingLink, RejectedLink, TranslationGroup, TranslationLink
 
@@ -165,11 +165,8 @@ def reject(
         )
     )
     if row is None:  # another process may be recording the same pair at this moment: then update its row
-        values = {"article_id": low, "other_article_id": high, "method": method}
-        session.execute(
-            insert_ignoring_conflicts(session, RejectedLink).values(**values, score=score, reason=reason, detail=detail)
-        )
-        row = session.scalars(select(RejectedLink).filter_by(**values)).one()
+        key = {"article_id": low, "other_article_id": high, "method": method}
+        row = insert_or_read(session, RejectedLink, key, score=score, reason=reason, detail=detail)
     row.score, row.reason, row.detail = score, reason, detail
     session.flush()
 
