@@ -21,7 +21,7 @@ import trafilatura
 
 from crawler.extract.alternates import Alternate, alternate_links_from_tree, alternates_dict, parse_html
 from crawler.extract.body import is_article as decide_article
-from crawler.extract.boilerplate import bare, page_links, without_furniture
+from crawler.extract.boilerplate import bare, normalised, page_links, without_furniture
 from crawler.extract.fields import (
     canonical_url,
     declared_lang,
@@ -107,7 +107,7 @@ def extract_article(html: str, url: str, *, timezone: str = "UTC", hints: Mappin
     # no text), its datelines, bylines, headline and the sub-headline set in the headline's header.
     names = [name for name in (meta_value(page, "og:site_name"), site_name) if isinstance(name, str)]
     headings = [*h1s(page), *header_headings(page)]
-    header = {_norm(text) for text in [*names, *labels, *headings, *authors, title or ""]}
+    header = {normalised(text) for text in [*names, *labels, *headings, *authors, title or ""]}
     links = page_links(page.tree)
     text = _attr(document, "text")
     body = _body(without_furniture(text if isinstance(text, str) else "", links), header, title)
@@ -180,8 +180,8 @@ def _body(text: str, header: set[str], title: str | None) -> str:
     a photo report would then look like a one-line article. Inside the text the
     headline is a video caption or a share box repeating it, never a paragraph.
     """
-    headline = _norm(title) if title else None
-    lines = [line.strip() for line in text.splitlines() if line.strip() and _norm(line) != headline]
+    headline = normalised(title) if title else None
+    lines = [line.strip() for line in text.splitlines() if line.strip() and normalised(line) != headline]
     while lines and bare(lines[0]) in header:
         lines.pop(0)
     while lines and bare(lines[-1]) in header:
@@ -192,7 +192,3 @@ def _body(text: str, header: set[str], title: str | None) -> str:
 def _claims_article(page: Page) -> bool:
     og_type = meta_value(page, "og:type")
     return page.ld_is_article or (og_type is not None and og_type.lower() == "article")
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()

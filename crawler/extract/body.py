@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Set
 
-from crawler.extract.boilerplate import normalised
+from crawler.extract.boilerplate import MIN_LINK_CHARS, normalised
 
 # Shorter text is a teaser, caption or widget, not an article, unless the page's own metadata says
 # it is an article.
@@ -16,8 +16,6 @@ MIN_ARTICLE_CHARS = 250
 # Index pages extract as a column of headlines: above this share of body characters coming from
 # link texts the page is a link list.
 LINK_LIST_SHARE = 0.5
-# Link texts shorter than this ("More", "Home") never make a page a link list.
-MIN_LINK_TEXT_CHARS = 15
 
 
 def is_article(structured: bool, declared_article: bool, body: str, link_texts: Set[str]) -> bool:
@@ -30,7 +28,8 @@ def is_article(structured: bool, declared_article: bool, body: str, link_texts: 
 
 
 def is_link_list(body: str, link_texts: Set[str]) -> bool:
-    # Substrings rather than lines: the extractor may run a list together into one line.
+    # Substrings rather than lines: the extractor may run a list together into one line. Link texts
+    # shorter than MIN_LINK_CHARS ("More", "Home") never make a page a link list.
     text = normalised(body)
-    linked = sum(len(anchor) for anchor in link_texts if len(anchor) >= MIN_LINK_TEXT_CHARS and anchor in text)
+    linked = sum(len(anchor) for anchor in link_texts if len(anchor) >= MIN_LINK_CHARS and anchor in text)
     return linked > LINK_LIST_SHARE * len(text)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from crawler.extract.alternates import (
     is_section_front,
 )
+from crawler.extract.boilerplate import normalised
 from crawler.extract.language import normalize_lang
 from crawler.extract.page import Page, ld_strings, link_href, meta_value
 from crawler.urls import canonicalize, strip_amp
@@ -91,7 +92,7 @@ def find_title(page: Page, site_name: Any, hint: str | None, *, meta_first: bool
     ordered = (stripped[: len(meta_titles)] if meta_first else []) + confirmed + stripped + headings
     candidates = [text for text in ordered if text]
     if hint:
-        matching = [text for text in candidates if _norm(text) == _norm(hint)]
+        matching = [text for text in candidates if normalised(text) == normalised(hint)]
         if matching:
             return matching[0]
     return candidates[0] if candidates else (" ".join(hint.split()) if hint else None)
@@ -99,7 +100,7 @@ def find_title(page: Page, site_name: Any, hint: str | None, *, meta_first: bool
 
 def _starts_title(title: str, heading: str) -> bool:
     """True when ``title`` is ``heading`` alone or followed by a separator and more ("H1 | Site")."""
-    title, heading = _norm(title).replace("’", "'"), _norm(heading).replace("’", "'")
+    title, heading = normalised(title).replace("’", "'"), normalised(heading).replace("’", "'")
     rest = title.removeprefix(heading)
     return len(rest) < len(title) and (not rest or not rest[0].isalnum())
 
@@ -131,9 +132,9 @@ def _strip_site_name(title: str, names: Iterable[str]) -> str:
         parts = _TITLE_SEPARATORS.split(title)
         if len(parts) < 2 or not name:
             continue
-        if _norm(parts[-1]) == _norm(name):
+        if normalised(parts[-1]) == normalised(name):
             return _rejoin(title, parts[:-1])
-        if _norm(parts[0]) == _norm(name):
+        if normalised(parts[0]) == normalised(name):
             return _rejoin(title, parts[1:])
     return title
 
@@ -175,10 +176,6 @@ def find_tags(page: Page, document: Any) -> list[str]:
 def hint_text(hints: Mapping[str, Any], key: str) -> str | None:
     value = hints.get(key)
     return value if isinstance(value, str) and value.strip() else None
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def _is_url(text: str) -> bool:
