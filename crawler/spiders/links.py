@@ -37,7 +37,7 @@ class _LinkTarget:
         return self.found
 
 
-def page_links(html: str) -> list[str]:
+def page_hrefs(html: str) -> list[str]:
     """The hrefs of a page's links and declared alternates, parsed as Scrapy's selectors parse HTML."""
     target = _LinkTarget()
     parser = etree.HTMLParser(target=target, recover=True, encoding="utf-8", huge_tree=True)

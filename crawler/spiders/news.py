@@ -26,7 +26,7 @@ from crawler.fetch.errors import failure_kind
 from crawler.items import ArticleItem
 from crawler.limits import MAX_URL_LENGTH, cap_html, looks_binary, strip_nul
 from crawler.spiders.hints import alternates_hint, entry_hints
-from crawler.spiders.links import LinkFilter, page_links
+from crawler.spiders.links import LinkFilter, page_hrefs
 from crawler.urls import canonicalize, is_fetchable
 from settings.sources import Edition, Source, SourceConfigError, load_sources
 from storage.types import utcnow
@@ -262,7 +262,7 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or looks_binary(response.body):
             return
         # Parsed under the same caps as extraction: a hostile page must not cost more here.
-        hrefs = page_links(cap_html(strip_nul(response.text if html is None else html)))
+        hrefs = page_hrefs(cap_html(strip_nul(response.text if html is None else html)))
         for url in self.links.candidates(response.url, hrefs):
             request = self.article_request(url)
             if request is not None:
@@ -292,4 +292,4 @@ class NewsSpider(scrapy.Spider):
 
     def _within_domains(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""
-        return is_fetchable(url) and any(e.allows_host(host) for e in self.source.editions)
+        return is_fetchable(url) and self.links.allows_host(host)

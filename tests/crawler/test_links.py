@@ -9,7 +9,7 @@ from scrapy.selector import Selector
 
 from crawler.extract.encoding import decode_html
 from crawler.limits import cap_html, strip_nul
-from crawler.spiders.links import LinkFilter, page_links
+from crawler.spiders.links import LinkFilter, page_hrefs
 from settings.sources import Edition
 
 PAGE = "https://news.example/ru/news/1-budget"
@@ -57,19 +57,19 @@ def _selected(html: str) -> list[str]:
     return Selector(text=html, type="html").xpath(LINKS).getall()
 
 
-def test_page_links_reads_links_and_declared_alternates_in_document_order() -> None:
+def test_page_hrefs_reads_links_and_declared_alternates_in_document_order() -> None:
     html = (
         "<html><head><link rel=alternate hreflang=en href=/en/1><link rel=alternate href=/feed.xml>"
         "<link rel=canonical href=/ru/1></head><body><a href='/ru/2'>2</a><a name=x>no href</a>"
         "<svg><a href='/ru/3'/></svg><p><a HREF=/ru/4>4</a></body></html>"
     )
-    assert page_links(html) == _selected(html) == ["/en/1", "/ru/2", "/ru/3", "/ru/4"]
+    assert page_hrefs(html) == _selected(html) == ["/en/1", "/ru/2", "/ru/3", "/ru/4"]
 
 
-def test_page_links_selects_what_scrapys_selector_does_on_real_pages(realworld: Path) -> None:
+def test_page_hrefs_selects_what_scrapys_selector_does_on_real_pages(realworld: Path) -> None:
     pages = sorted(realworld.glob("*/*/*.gz"))
     assert pages
     for path in pages:
         html, _ = decode_html(gzip.decompress(path.read_bytes()), None)
         html = cap_html(strip_nul(html))
-        assert page_links(html) == _selected(html), path.name
+        assert page_hrefs(html) == _selected(html), path.name
