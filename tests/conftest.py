@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -14,6 +15,14 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REALWORLD_DIR = REPO_ROOT.parent / "shared" / "realworld"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Started in the background by a non-interactive shell, the test run inherits SIGINT ignored, and so
+    would every command it starts: the tests that stop a command with SIGINT (as Ctrl-C does) would wait
+    for it forever."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def run_newsagg(

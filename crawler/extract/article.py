@@ -54,6 +54,10 @@ SCREEN_READER_ONLY = (
     " or contains(concat(' ', normalize-space(@class), ' '), ' screen-reader-text ')]"
 )
 
+# htmldate as trafilatura calls it, without the search through free text (htmldate's default latest
+# date, today, stays).
+QUICK_DATE_GUESS = {"original_date": True, "extensive_search": False}
+
 
 @dataclass
 class Extracted:
@@ -161,6 +165,10 @@ def _trafilatura(tree: Any, url: str) -> Any | None:
             # cache, so a syndicated copy would lose its text; per page it lowered F1.
             deduplicate=False,
             with_metadata=True,
+            # htmldate's guess is the last resort of crawler.extract.published; its extensive search
+            # runs dateparser over the page's text in every locale it knows, which costs more than
+            # the rest of extraction and finds nothing the page's own statements do not.
+            date_extraction_params=QUICK_DATE_GUESS,
             prune_xpath=SCREEN_READER_ONLY,
         )
     except Exception:  # it fails in many ways on junk markup, and "no body" is the right answer then
