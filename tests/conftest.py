@@ -17,6 +17,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 REALWORLD_DIR = REPO_ROOT.parent / "shared" / "realworld"
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two workers per core: many tests wait on a crawl process or a server, and the second worker fills
+    those waits (--maxprocesses in pyproject.toml caps it)."""
+    return 2 * len(os.sched_getaffinity(0))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long-running modules first: xdist hands out whole modules in this order, and one started last
+    would run alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("long_running") is None)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Started in the background by a non-interactive shell, the test run inherits SIGINT ignored, and so
     would every command it starts: the tests that stop a command with SIGINT (as Ctrl-C does) would wait
@@ -213,19 +225,32 @@ class DemoDatabase:
 
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
-    """One demo crawl for every test that reads a crawled database; the newest linked story's article
-    gets :data:`HOSTILE_TITLE`, as the store pipeline keeps whatever title a page gives."""
+    """One demo crawl, in this process as `newsagg demo` runs it, for every test that reads a crawled
+    database; the newest linked story's article gets :data:`HOSTILE_TITLE`, as the store pipeline keeps
+    whatever title a page gives."""
     import json
 
     from sqlalchemy import select
 
-    from storage.db import session_scope
+    from crawler.commands.demo import DEMO_OVERRIDES
+    from crawler.commands.report import crawl_summary
+    from crawler.demo.server import DemoServer
+    from crawler.ops.job_recorder import JOB_ID_STAT
+    from storage.db import session_scope, upgrade
     from storage.models import Article
+
+    from .crawl_process import crawl_here
 
     folder = tmp_path_factory.mktemp("demo-database")
     url = f"sqlite:///{folder / 'demo.db'}"
-    crawl = run_newsagg("demo", "--db", url, "--json", cwd=folder)
-    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    upgrade(url)
+    with DemoServer() as server:
+        sources = server.write_sources(folder)
+        stats, log = crawl_here(url, sources, ["demo", "wire"], {**DEMO_OVERRIDES, "NEWSAGG_JOB_TRIGGER": "demo"})
+        site = server.base
+    job_ids = [int(run[JOB_ID_STAT]) for run in stats.values() if JOB_ID_STAT in run]
+    assert len(job_ids) == len(stats), log[-3000:]
+    summary = json.loads(json.dumps({**crawl_summary(url, job_ids), "site": site}, default=str))
     with session_scope(url) as session:
         article = session.scalars(
             select(Article)
@@ -235,4 +260,4 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
         assert article is not None, "the demo crawl links translations"
         article.title = HOSTILE_TITLE
         hostile_id = article.id
-    return DemoDatabase(url, json.loads(crawl.stdout), hostile_id)
+    return DemoDatabase(url, summary, hostile_id)

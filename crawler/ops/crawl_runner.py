@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess, CrawlerRunner
 from scrapy.settings import Settings
+from twisted.internet.defer import Deferred
 
 from crawler.ops.job_recorder import JOB_ERROR_STAT, JOB_ID_STAT
 from crawler.ops.log_lines import quiet_tracebacks
@@ -83,6 +84,41 @@ def run_crawls(
         database.close()
 
 
+def crawl_in_reactor(
+    sources: Sequence[str], settings: Settings, *, spider_args: Mapping[str, Any] | None = None
+) -> Deferred[list[CrawlRun]]:
+    """Crawl ``sources`` on a reactor that already runs (an application or a test that runs one): fires
+    with the runs when every crawl has ended. Checks the schema first, as :func:`run_crawls` does."""
+    database = Database.from_settings(settings)
+    try:
+        database.check_schema()
+        runner = CrawlerRunner(settings)
+        runs = _schedule(runner, database, sources, spider_args)
+    except BaseException:
+        database.close()
+        raise
+
+    def finished(result: object) -> list[CrawlRun]:
+        database.close()
+        return runs
+
+    joined: Deferred[list[CrawlRun]] = runner.join().addBoth(finished)
+    return joined
+
+
+def _schedule(
+    runner: CrawlerRunner, database: Database, sources: Sequence[str], spider_args: Mapping[str, Any] | None
+) -> list[CrawlRun]:
+    """One crawler per source, each with the crawl's database, started on ``runner``."""
+    runs = []
+    for key in sources:
+        crawler = runner.create_crawler(NewsSpider)
+        database.attach(crawler)
+        runner.crawl(crawler, source=key, **dict(spider_args or {}))
+        runs.append(CrawlRun(key, crawler))
+    return runs
+
+
 def _run(
     database: Database,
     sources: Sequence[str],
@@ -94,12 +130,7 @@ def _run(
 ) -> list[CrawlRun]:
     process = CrawlerProcess(settings)
     quiet_tracebacks(settings.get("LOG_LEVEL"))
-    runs = []
-    for key in sources:
-        crawler = process.create_crawler(NewsSpider)
-        database.attach(crawler)
-        process.crawl(crawler, source=key, **dict(spider_args or {}))
-        runs.append(CrawlRun(key, crawler))
+    runs = _schedule(process, database, sources, spider_args)
     # Progress lines are for a person watching; a pipe or a log file gets the summary alone.
     if progress is not None and progress.isatty():
         from twisted.internet import reactor, task

@@ -22,6 +22,8 @@ from storage.models import CrawlJob
 from ..conftest import fresh_postgres_database, run_newsagg
 from .ops import SET_FAST
 
+pytestmark = pytest.mark.long_running
+
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path

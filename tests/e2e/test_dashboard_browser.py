@@ -17,6 +17,8 @@ from storage.models import Article
 from ..conftest import HOSTILE_TITLE, DemoDatabase, in_ci
 from .service import Service
 
+pytestmark = pytest.mark.long_running
+
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 

@@ -18,6 +18,8 @@ from storage.models import CrawlJob
 from ..conftest import fresh_postgres_database
 from .ops import SET_FAST
 
+pytestmark = pytest.mark.long_running
+
 ROUNDS = 3
 
 

@@ -1,5 +1,6 @@
-"""Translation linking through the real entry points: `newsagg crawl` over a small site on 127.0.0.1
-whose pages declare translations rightly and wrongly, then `newsagg link` over what it stored.
+"""Translation linking through the real entry points: a crawl (the spider and its pipeline) over a small
+site on 127.0.0.1 whose pages declare translations rightly and wrongly, then `newsagg link` over what it
+stored.
 
 The site (see PAGES): a pair linked only by its sitemap's xhtml:link alternates (the Russian page is
 in no feed, so only following the alternate collects it); hreflang to edition fronts; hreflang
@@ -22,10 +23,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from crawler.commands.report import crawl_summary
 from storage.db import session_scope, upgrade
 from storage.models import Article, PendingLink, RejectedLink, TranslationLink
 
 from ..conftest import fresh_postgres_database, run_newsagg
+from ..crawl_process import crawl_here
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,8 @@ PAGES = (
 )  # fmt: skip
 FEEDS = {"en": ["/en/a/1" + str(n) for n in range(1, 9)], "ru": ["/ru/a/23", "/ru/a/16", "/ru/a/28"]}
 SITEMAP = (("/en/a/11", (("en", "/en/a/11"), ("ru-RU", "/ru/a/21"))), ("/ar/a/38", ()), ("/ar/a/17", ()))
+# The site is on loopback: no politeness delays.
+NO_POLITENESS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
 SOURCES = """\
 - key: mini
   name: Mini
@@ -266,16 +271,15 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         sources.write_text(SOURCES.format(base=site.base), encoding="utf-8")
 
         def crawl(db: str) -> Crawled:
-            result = run_newsagg("crawl", "mini", "--sources", str(sources), "--db", db, "--json", cwd=folder)
-            assert result.returncode == 0, result.stderr[-3000:]
-            assert json.loads(result.stdout)["articles"] == len(PAGES)
+            upgrade(db)
+            _stats, log = crawl_here(db, sources, ["mini"], NO_POLITENESS)
+            assert crawl_summary(db)["articles"] == len(PAGES), log[-3000:]
             return Crawled(db, site.base, folder, dict(site.hits))
 
         if request.param == "sqlite":
             yield crawl(f"sqlite:///{folder / 'mini.db'}")
             return
         with fresh_postgres_database() as url:
-            upgrade(url)  # `newsagg db upgrade`: a crawl creates only a new SQLite file
             yield crawl(url)
 
 

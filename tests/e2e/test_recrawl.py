@@ -1,7 +1,7 @@
 """Re-crawling the demo site: only what changed is downloaded, and only what changed is written.
 
-Each crawl runs in its own process (Twisted's reactor starts once per process) against one demo server,
-whose hit counter says exactly which pages a crawl requested.
+Each crawl runs in this process against one demo server, whose hit counter says exactly which pages a
+crawl requested (the tests of several crawl processes reuse these helpers to start theirs).
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_twisted
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
+from twisted.internet.defer import Deferred
 
 from crawler.commands.demo import DEMO_OVERRIDES
 from crawler.dedup.fingerprints import normalize_text
@@ -27,7 +29,7 @@ from storage.models import Article, ArticleUrl, ArticleVersion
 from storage.redis_state import SeenRecord
 
 from ..conftest import project_settings
-from ..crawl_process import Stats
+from ..crawl_process import Stats, crawl_deferred, crawl_here
 from ..crawl_process import finish_crawl as collect
 from ..crawl_process import start_crawl as launch
 
@@ -61,8 +63,13 @@ def finish_crawl(process: subprocess.Popen[str]) -> Stats:
     return collect(process, timeout=300)[0]
 
 
-def crawl(database_url: str, sources: Path, extra: dict[str, Any] | None = None, env: dict[str, str] | None = None):
-    return finish_crawl(start_crawl(database_url, sources, extra, env))
+def crawl(database_url: str, sources: Path, extra: dict[str, Any] | None = None) -> Stats:
+    return crawl_here(database_url, sources, ["demo", "wire"], {**DEMO_OVERRIDES, **PATIENT, **(extra or {})})[0]
+
+
+def crawl_later(database_url: str, sources: Path, extra: dict[str, Any]) -> Deferred[tuple[Stats, str]]:
+    """:func:`crawl` from a test body, which runs on the reactor: yield it."""
+    return crawl_deferred(database_url, sources, ["demo", "wire"], {**DEMO_OVERRIDES, **PATIENT, **extra})
 
 
 def total(stats: dict[str, dict[str, Any]], key: str) -> int:
@@ -183,10 +190,11 @@ def test_a_third_crawl_downloads_no_article_and_writes_nothing(recrawled):
     assert total(stats, "newsagg/stored/new") + total(stats, "newsagg/stored/updated") == 0
 
 
+@pytest_twisted.inlineCallbacks
 def test_a_recrawl_interval_refetches_stored_pages_and_unchanged_ones_write_nothing(recrawled):
     server = recrawled["server"]
     server.reset_hits()
-    stats = crawl(recrawled["database_url"], recrawled["sources"], {"NEWSAGG_RECRAWL_INTERVAL": 1})
+    stats, _log = yield crawl_later(recrawled["database_url"], recrawled["sources"], {"NEWSAGG_RECRAWL_INTERVAL": 1})
     paths = stored_paths(truth(server.base), server.base)
     assert not [path for path in paths if not server.hits(path)]
     assert total(stats, "newsagg/refetch/interval") >= len(paths)

@@ -20,7 +20,7 @@ from ..conftest import REDIS_URL, fresh_postgres_database
 from .ops import wait_for
 from .test_recrawl import finish_crawl, start_crawl
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.long_running]
 
 CLAIM_TTL = 2
 

@@ -28,7 +28,7 @@ from storage.types import utcnow
 from ..conftest import REDIS_URL, fresh_postgres_database, project_settings
 from .test_recrawl import finish_crawl, snapshot, start_crawl, stored_paths, total
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.long_running]
 
 
 @pytest.fixture

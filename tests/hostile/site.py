@@ -21,7 +21,7 @@ from crawler.demo.data import load_stories
 from storage.db import session_scope, upgrade
 from storage.models import Article, CrawlJob, SourceRow
 
-from ..crawl_process import finish_crawl, start_crawl
+from ..crawl_process import crawl_here
 from .server import Exchange, HostileServer, Route
 
 PUBLISHED = "2026-03-02T09:15:00+03:00"
@@ -212,13 +212,13 @@ def crawl(
     database_url: str,
     overrides: Mapping[str, Any] | None = None,
 ) -> Crawl:
-    """Mount ``cases`` on the running ``server`` and crawl all of them in one process, one crawler each."""
+    """Mount ``cases`` on the running ``server`` and crawl all of them in this process, one crawler each."""
     cases = list(cases)
     for case in cases:
         case.mount(server)
     sources = folder / "hostile.yaml"
     sources.write_text(yaml.safe_dump([case.source(server) for case in cases], allow_unicode=True), encoding="utf-8")
     upgrade(database_url)  # as `newsagg crawl` does for a new SQLite file
-    stats, log = finish_crawl(start_crawl(database_url, sources, [case.key for case in cases], overrides))
+    stats, log = crawl_here(database_url, sources, [case.key for case in cases], overrides)
     (folder / "crawl.log").write_text(log, encoding="utf-8")
     return Crawl(server, database_url, stats, log)
