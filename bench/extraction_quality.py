@@ -43,7 +43,7 @@ import trafilatura
 from langdetect import LangDetectException
 from langdetect import detect as langdetect_detect
 
-from crawler.extract.article import extract_article
+from crawler.extract.article import Extracted, extract_article
 from crawler.extract.encoding import decode_html
 from crawler.extract.language import detect_language
 from settings.sources import Source, load_sources
@@ -202,13 +202,23 @@ def same_day(truth: str, found: datetime | date | None) -> bool:
 
 def ours(page: Page, sources: Iterable[Source] = ()) -> Prediction:
     """What the pipeline's extract and language steps make of the page."""
+    return predict(extract(page, sources))
+
+
+def extract(page: Page, sources: Iterable[Source] = ()) -> Extracted:
+    """``extract_article`` as the pipeline runs it: in the time zone of the source whose edition takes the
+    page (UTC when none does)."""
     timezone = "UTC"
     for source in sources:
         edition = source.edition_for_url(page.url)
         if edition is not None:
             timezone = source.timezone_of(edition)
             break
-    extracted = extract_article(page.html, page.url, timezone=timezone)
+    return extract_article(page.html, page.url, timezone=timezone)
+
+
+def predict(extracted: Extracted) -> Prediction:
+    """Our answers for one extracted page: its fields and the language step's verdicts."""
     guess = detect_language("\n".join(filter(None, [extracted.title, extracted.body])), extracted.declared_lang)
     lead = detect_language(extracted.body[:LEAD_CHARS], extracted.declared_lang)
     return Prediction(extracted.title, extracted.body, extracted.published_at, guess.lang, lead.lang)

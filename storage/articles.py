@@ -72,6 +72,19 @@ def find_url(session: Session, *urls: str) -> tuple[Article, str] | None:
     return article, kind
 
 
+def urls_of(session: Session, article_id: int) -> list[str]:
+    """Every URL the article was seen under (its own, variants and copies)."""
+    return list(session.scalars(select(ArticleUrl.url).where(ArticleUrl.article_id == article_id)))
+
+
+def source_keys(session: Session, source_id: int | None = None) -> dict[int, str]:
+    """Source keys by row id: of every source, or of the one with ``source_id``."""
+    query = select(SourceRow.id, SourceRow.key)
+    if source_id is not None:
+        query = query.where(SourceRow.id == source_id)
+    return {row_id: key for row_id, key in session.execute(query)}
+
+
 def has_articles(session: Session) -> bool:
     return session.scalar(select(Article.id).limit(1)) is not None
 

@@ -252,6 +252,11 @@ def resolve(session: Session, pending: PendingLink) -> None:
     session.delete(pending)
 
 
+def pending_count(session: Session) -> int:
+    """Declared translations still waiting for their target page."""
+    return session.scalar(select(func.count()).select_from(PendingLink)) or 0
+
+
 def group_count(session: Session) -> int:
     """Groups with at least two articles, i.e. stories found in more than one language."""
     sizes = select(Article.group_id).where(Article.group_id.is_not(None)).group_by(Article.group_id)

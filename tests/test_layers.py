@@ -99,3 +99,41 @@ def test_the_check_catches_an_upward_import(tmp_path: Path, module: str, source:
     path.write_text(source, encoding="utf-8")
     wrong = upward_imports({module: path})
     assert len(wrong) == 1 and wrong[0].startswith(expected)
+
+
+# What a module outside storage/ may take from SQLAlchemy: a session to pass on, its errors, URL parsing.
+# Queries (select, insert, func, text ...) are built in storage/ only.
+SQL_OUTSIDE_STORAGE = ("sqlalchemy.orm.Session", "sqlalchemy.exc", "sqlalchemy.engine.make_url")
+
+
+def queries_outside_storage(modules: dict[str, Path]) -> list[str]:
+    wrong = []
+    for module, path in sorted(modules.items()):
+        if module.split(".")[0] == "storage":
+            continue
+        imported = imported_modules(path)
+        for target in sorted(imported):
+            if target.split(".")[0] != "sqlalchemy" or any(
+                target.startswith(allowed) for allowed in SQL_OUTSIDE_STORAGE
+            ):
+                continue
+            # "from sqlalchemy.orm import Session" also records the bare package; only its names matter.
+            if any(other.startswith(f"{target}.") for other in imported):
+                continue
+            wrong.append(f"{module} imports {target}")
+    return wrong
+
+
+def test_all_sql_lives_in_storage() -> None:
+    assert queries_outside_storage(project_modules()) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["from sqlalchemy import select\n", "import sqlalchemy\n", "from sqlalchemy.orm import Session, aliased\n"],
+)
+def test_the_check_catches_a_query_outside_storage(tmp_path: Path, source: str) -> None:
+    path = tmp_path / "module.py"
+    path.write_text(source, encoding="utf-8")
+    assert len(queries_outside_storage({"crawler.pipelines.link": path})) == 1
+    assert queries_outside_storage({"storage.articles": path}) == []

@@ -118,18 +118,17 @@ def relink(
     progress: TextIO | None = None,
 ) -> RelinkReport:
     """Link the stored articles published since ``since`` (all when None) again; see the module doc."""
-    from sqlalchemy import func, select
-
     from crawler.linking.article_linker import Linker
     from storage import candidates, groups
+    from storage.articles import source_keys
     from storage.db import session_scope
-    from storage.models import Article, PendingLink, SourceRow
+    from storage.models import Article
 
     report = RelinkReport()
     # Texts do not change after the features pass: each article's best matches are computed once.
     linker = Linker(settings, lambda key: report.outcomes.update([key]), remember=True)
     with session_scope(db_url) as session:
-        keys = {row.id: row.key for row in session.execute(select(SourceRow.id, SourceRow.key))}
+        keys = source_keys(session)
         batches = list(candidates.article_ids(session, since))
     total = sum(len(batch) for batch in batches)
     report.articles = total
@@ -167,5 +166,5 @@ def relink(
     each(link, "linked")
     with session_scope(db_url) as session:
         report.groups = groups.group_count(session)
-        report.pending = session.scalar(select(func.count()).select_from(PendingLink)) or 0
+        report.pending = groups.pending_count(session)
     return report

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.extract.alternates import Alternate, is_section_front
@@ -42,9 +41,9 @@ from crawler.linking.match import Candidate, Free, Ranked, Scored, evidence_deta
 from crawler.urls import canonicalize, is_fetchable
 from settings import crawl as crawl_defaults
 from storage import candidates, groups
-from storage.articles import find_articles
+from storage.articles import find_articles, urls_of
 from storage.grouping import CONTENT, HREFLANG, URL_PATTERN, strength
-from storage.models import Article, ArticleUrl, LinkFeatures
+from storage.models import Article, LinkFeatures
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ class Linker:
 
     def resolve_pending(self, session: Session, article: Article) -> None:
         """Link the articles that declared this one before it was stored."""
-        urls = list(session.scalars(select(ArticleUrl.url).where(ArticleUrl.article_id == article.id)))
+        urls = urls_of(session, article.id)
         for pending in groups.pending_for(session, list(dict.fromkeys([article.canonical_url, *urls]))):
             waiting = session.get(Article, pending.article_id)
             if waiting is not None:

@@ -8,9 +8,7 @@ sums only grow while rows are kept), the rest are gauges of what the database ho
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
 
 from prometheus_client.core import (
     CollectorRegistry,
@@ -20,12 +18,11 @@ from prometheus_client.core import (
     SummaryMetricFamily,
 )
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from storage.db import session_scope
-from storage.models import Article, ArticleUrl, CrawlJob, SourceRow, TranslationLink
+from storage.metric_figures import content_figures, job_figures
 
 # Job counters: column -> (metric name without _total, help).
 JOB_COUNTERS = {
@@ -56,106 +53,63 @@ class DatabaseCollector(Collector):
 
 
 def _job_metrics(session: Session) -> list[Metric]:
-    sums = session.execute(
-        select(CrawlJob.source_key, *(func.sum(getattr(CrawlJob, column)) for column in JOB_COUNTERS)).group_by(
-            CrawlJob.source_key
-        )
-    ).all()
+    figures = job_figures(session, list(JOB_COUNTERS))
     counters = {
         column: CounterMetricFamily(name, text, labels=["source"]) for column, (name, text) in JOB_COUNTERS.items()
     }
-    for source, *values in sums:
-        for column, value in zip(JOB_COUNTERS, values, strict=True):
-            counters[column].add_metric([source], float(value or 0))
-
-    dropped: dict[tuple[str, str], int] = defaultdict(int)
-    errors: dict[tuple[str, str], int] = defaultdict(int)
-    durations: dict[str, list[float]] = defaultdict(list)
-    statuses: dict[tuple[str, str], int] = defaultdict(int)
-    for source, status, dropped_map, error_map, started, finished in session.execute(
-        select(
-            CrawlJob.source_key,
-            CrawlJob.status,
-            CrawlJob.dropped,
-            CrawlJob.errors,
-            CrawlJob.started_at,
-            CrawlJob.finished_at,
-        )
-    ):
-        statuses[(source, status)] += 1
-        _add(dropped, source, dropped_map)
-        _add(errors, source, error_map)
-        if finished is not None:
-            durations[source].append((finished - started).total_seconds())
-
+    for source, sums in figures.sums.items():
+        for column, value in sums.items():
+            counters[column].add_metric([source], value)
     dropped_family = CounterMetricFamily(
         "newsagg_items_dropped", "Pages not stored as articles, per source and reason.", labels=["source", "reason"]
     )
-    for (source, reason), count in sorted(dropped.items()):
+    for (source, reason), count in sorted(figures.dropped.items()):
         dropped_family.add_metric([source, reason], count)
     error_family = CounterMetricFamily(
         "newsagg_errors", "Requests that failed for good, per source and kind.", labels=["source", "kind"]
     )
-    for (source, kind), count in sorted(errors.items()):
+    for (source, kind), count in sorted(figures.errors.items()):
         error_family.add_metric([source, kind], count)
     jobs_family = GaugeMetricFamily(
         "newsagg_jobs", "Crawl job rows per source and status.", labels=["source", "status"]
     )
-    for (source, status), count in sorted(statuses.items()):
+    for (source, status), count in sorted(figures.statuses.items()):
         jobs_family.add_metric([source, status], count)
     duration_family = SummaryMetricFamily(
         "newsagg_job_duration_seconds", "Duration of ended crawl jobs, per source.", labels=["source"]
     )
-    for source, values in sorted(durations.items()):
+    for source, values in sorted(figures.durations.items()):
         duration_family.add_metric([source], count_value=len(values), sum_value=sum(values))
     last_success = GaugeMetricFamily(
         "newsagg_last_success_timestamp_seconds",
         "When the source's latest finished (healthy) crawl ended, as a Unix time.",
         labels=["source"],
     )
-    for source, moment in session.execute(
-        select(CrawlJob.source_key, func.max(CrawlJob.finished_at))
-        .where(CrawlJob.status == "finished")
-        .group_by(CrawlJob.source_key)
-    ):
-        if moment is not None:
-            last_success.add_metric([source], _unix(moment))
+    for source, moment in figures.last_success.items():
+        last_success.add_metric([source], moment.timestamp())
     return [*counters.values(), dropped_family, error_family, jobs_family, duration_family, last_success]
 
 
 def _content_metrics(session: Session) -> list[Metric]:
+    figures = content_figures(session)
     articles = GaugeMetricFamily(
         "newsagg_articles", "Stored articles per source and language.", labels=["source", "lang"]
     )
-    for source, lang, count in session.execute(
-        select(SourceRow.key, Article.lang, func.count(Article.id))
-        .join(Article, Article.source_id == SourceRow.id)
-        .group_by(SourceRow.key, Article.lang)
-        .order_by(SourceRow.key, Article.lang)
-    ):
+    for source, lang, count in figures.articles:
         articles.add_metric([source, lang], count)
     urls = GaugeMetricFamily(
         "newsagg_article_urls", "URLs recorded for stored articles, per kind (duplicates included).", labels=["kind"]
     )
-    for kind, count in session.execute(select(ArticleUrl.kind, func.count()).group_by(ArticleUrl.kind)):
+    for kind, count in figures.urls:
         urls.add_metric([kind], count)
     links = GaugeMetricFamily(
         "newsagg_translation_links", "Translation links between articles, per method.", labels=["method"]
     )
-    for method, count in session.execute(select(TranslationLink.method, func.count()).group_by(TranslationLink.method)):
+    for method, count in figures.links:
         links.add_metric([method], count)
     groups = GaugeMetricFamily("newsagg_translation_groups", "Stories with linked translations.")
-    groups.add_metric([], session.scalar(select(func.count(func.distinct(Article.group_id)))) or 0)
+    groups.add_metric([], figures.groups)
     return [articles, urls, links, groups]
-
-
-def _add(target: dict[tuple[str, str], int], source: str, counts: Any) -> None:
-    for key, value in (counts or {}).items():
-        target[(source, str(key))] += int(value)
-
-
-def _unix(moment: Any) -> float:
-    return float(moment.timestamp())
 
 
 def registry_for(database_url: str) -> CollectorRegistry:

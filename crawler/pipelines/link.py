@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem
 from crawler.linking.article_linker import Linker, LinkSettings, sitemap_alternates
 from crawler.pipelines.base import Step
 from settings.sources import Source
-from storage.models import Article, SourceRow
+from storage.articles import source_keys
+from storage.models import Article
 
 
 class LinkStep(Step):
@@ -56,6 +56,6 @@ class LinkStep(Step):
 
     def _source_of(self, session: Session, source_id: int) -> Source | None:
         if source_id not in self._keys:
-            self._keys[source_id] = session.scalar(select(SourceRow.key).where(SourceRow.id == source_id))
+            self._keys[source_id] = source_keys(session, source_id).get(source_id)
         key = self._keys[source_id]
         return self.sources.get(key) if key else None
