@@ -13,6 +13,9 @@ COPY settings ./settings
 RUN pip install . && useradd --create-home newsagg
 USER newsagg
 WORKDIR /home/newsagg
+# Pages kept through a database outage (NEWSAGG_SPOOL_DIR's default, ./newsagg-spool); docker-compose.yml
+# mounts a volume here so that they outlive the container.
+RUN mkdir newsagg-spool
 
 # `newsagg serve --host 0.0.0.0` listens here (dashboard, API, /metrics).
 EXPOSE 8080

@@ -120,6 +120,9 @@ NEWSAGG_REDIS_URL = _env.redis_url
 NEWSAGG_RETRY_AFTER_MAX = 120.0
 # Seconds before the first retry of a 5xx or a failed connection, doubled for each further retry.
 NEWSAGG_RETRY_BACKOFF = 1.0
+# Pages that could not be stored through a database outage (NEWSAGG_DB_RETRY_SECONDS) are kept here, in a
+# folder per database, until the next crawl of their source or `newsagg db replay` stores them.
+NEWSAGG_SPOOL_DIR = ""  # empty: ./newsagg-spool
 # `newsagg schedule`: on SIGTERM, running crawls may go on for DRAIN seconds before they are asked to
 # stop (and recorded as interrupted); those still running STOP_TIMEOUT seconds later are killed.
 NEWSAGG_SCHEDULE_DRAIN = 0.0

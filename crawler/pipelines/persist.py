@@ -5,7 +5,9 @@ parsing while the database works, and a crawl's writes never contend with each o
 briefly unreachable is waited out (``NEWSAGG_DB_RETRY_SECONDS``, storage.retry). If another crawl
 process stored the same page or text between our read and our write (a unique constraint fails), the
 whole unit is rolled back and decided again. The near-duplicate index and the shared seen set hear of a
-write only after its commit.
+write only after its commit. An item that still cannot be written when that time is up goes to the
+spool (crawler.pipelines.spool), which the next crawl of its source replays before it fetches anything,
+as `newsagg db replay` does.
 """
 
 from __future__ import annotations
@@ -14,16 +16,21 @@ import logging
 from typing import Self
 
 from scrapy.crawler import Crawler
-from sqlalchemy.exc import IntegrityError
+from scrapy.exceptions import DropItem
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from crawler.fetch.database_thread import DatabaseThread
 from crawler.items import ArticleItem
 from crawler.pipelines.base import Step
 from crawler.pipelines.dedupe import DedupeStep
+from crawler.pipelines.extract import ExtractPipeline
+from crawler.pipelines.language import LanguagePipeline
 from crawler.pipelines.link import LinkStep
+from crawler.pipelines.spool import Spool
 from crawler.pipelines.store import StoreStep, Written
+from crawler.pipelines.validate import ValidatePipeline
 from storage.db import one_line
-from storage.retry import retrying
+from storage.retry import is_transient, retrying
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +41,10 @@ class PersistPipeline(Step):
         self.dedupe = DedupeStep(crawler)
         self.store = StoreStep(crawler)
         self.link = LinkStep(crawler)
+        settings = crawler.settings
+        self.spool = Spool.for_database(settings.get("NEWSAGG_SPOOL_DIR"), settings.get("NEWSAGG_DATABASE_URL"))
+        # A spooled page goes through the whole pipeline again.
+        self.before = (ExtractPipeline(crawler), LanguagePipeline(crawler), ValidatePipeline(crawler))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -43,6 +54,25 @@ class PersistPipeline(Step):
         self.database.check_schema()
         self.dedupe.open_spider()
         self.store.open_spider()
+        # Before the first download, so that blocking the reactor here holds nothing up.
+        self.replay()
+
+    def replay(self) -> None:
+        """Store the pages this source's earlier crawls spooled; those that fail again are spooled again."""
+        for claimed, items in self.spool.claim(self.source.key):
+            try:
+                for item in items:
+                    try:
+                        for step in self.before:
+                            item = step.process_item(item)
+                        self.persist(item)
+                        self.count("db/replayed")
+                    except DropItem as drop:
+                        log.info("replayed %s: %s", item.url, drop)
+            except BaseException:
+                self.spool.release(claimed)  # the stored ones are found unchanged on the next replay
+                raise
+            claimed.unlink()
 
     async def process_item(self, item: ArticleItem) -> ArticleItem:
         # One writer per Database: crawls that share one (several sources in one run) write one item at a
@@ -67,6 +97,12 @@ class PersistPipeline(Step):
                 if attempt == 2:
                     raise
                 self.count("store/raced")
+            except DBAPIError as error:
+                if not is_transient(error):
+                    raise
+                path = self.spool.add(item, one_line(error))
+                log.error("database unavailable for %.0f s: %s kept in %s for the next crawl", seconds, item.url, path)
+                raise self.drop("spooled", item, one_line(error)) from None
         self.store.after_commit(written)
         return item
 

@@ -42,6 +42,7 @@ class NewsSpider(scrapy.Spider):
         limit: str | int | None = None,
         sources: str | None = None,
         since: str | datetime | None = None,
+        replay_only: bool = False,  # `newsagg db replay`: open (which replays the spool), fetch nothing
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -52,6 +53,7 @@ class NewsSpider(scrapy.Spider):
         self.limit = int(limit) if limit not in (None, "") else None
         self.extra_sources = [Path(p) for p in (sources or "").split(",") if p]
         self.since = aware(since) if since else None
+        self.replay_only = replay_only
         # How far back sitemap indexes are read (crawler.discovery.sitemap_window); None: whole indexes.
         self.read_back_to: datetime | None = None
         self.source: Source
@@ -104,7 +106,7 @@ class NewsSpider(scrapy.Spider):
         return [e for e in self.source.editions if not self.lang_filter or e.lang in self.lang_filter]
 
     async def start(self) -> AsyncIterator[Any]:
-        for request in self.start_requests_for_editions():
+        for request in [] if self.replay_only else self.start_requests_for_editions():
             yield request
 
     def start_requests_for_editions(self) -> Iterator[Request]:

@@ -15,6 +15,8 @@ def test_compose_keeps_the_demo_behind_a_profile_and_mounts_sources():
     assert services["demo"]["profiles"] == ["demo"]
     for name in ("demo", "crawler", "scheduler"):
         assert "./sources:/sources:ro" in services[name]["volumes"]
+        # The spool (NEWSAGG_SPOOL_DIR's default under the image's working directory) outlives the container.
+        assert "spool:/home/newsagg/newsagg-spool" in services[name]["volumes"]
         assert services[name]["environment"]["NEWSAGG_SOURCES"] == "/sources"
     assert "profiles" not in services["api"] and "profiles" not in services["scheduler"]
 
