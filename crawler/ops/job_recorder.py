@@ -149,7 +149,7 @@ class JobRecorder:
         source: Source | None = getattr(spider, "source", None)
         rules = source.health_for(_langs(spider)) if source is not None else Health()
         if getattr(spider, "replay_only", False):  # it fetched nothing: no crawl rule can judge it
-            rules = Health(min_items=0, max_error_rate=1, required_fields=[], baseline_ratio=0)
+            rules = Health.off()
         with self.database.session() as session:
             job = session.get_one(CrawlJob, self.job_id)
             baseline = jobs.baseline_items(session, job.source_key, job.langs, rules.baseline_runs, exclude_id=job.id)

@@ -55,6 +55,11 @@ class Health(_Strict):
     min_baseline_runs: int = Field(default=3, ge=1)  # the rule waits until this many earlier runs exist
     baseline_ratio: float = Field(default=0.25, ge=0, le=1)  # degraded below this share of the median
 
+    @classmethod
+    def off(cls) -> Health:
+        """Every rule at its off value: no run is degraded."""
+        return cls(min_items=0, max_error_rate=1, required_fields=[], baseline_ratio=0)
+
     @field_validator("required_fields")
     @classmethod
     def _known_fields(cls, value: list[str]) -> list[str]:

@@ -91,6 +91,20 @@ def article_html(
 </body></html>"""
 
 
+def fetched_item(source: str, url: str, html: str, *, hints: dict[str, Any] | None = None) -> ArticleItem:
+    """A page of ``source``'s en edition as the spider hands it to the pipeline."""
+    return ArticleItem(
+        source=source,
+        edition_lang="en",
+        url=canonicalize(url),
+        final_url=url,
+        html=html,
+        encoding="utf-8",
+        fetched_at=utcnow(),
+        hints=hints or {},
+    )
+
+
 class Pipeline:
     """The pipeline steps of one source's crawler, opened as a crawl opens them."""
 
@@ -133,16 +147,7 @@ class Pipeline:
         return item
 
     def item(self, url: str, html: str, *, hints: dict[str, Any] | None = None) -> ArticleItem:
-        return ArticleItem(
-            source=self.source,
-            edition_lang="en",
-            url=canonicalize(url),
-            final_url=url,
-            html=html,
-            encoding="utf-8",
-            fetched_at=utcnow(),
-            hints=hints or {},
-        )
+        return fetched_item(self.source, url, html, hints=hints)
 
     def stats(self) -> dict[str, Any]:
         assert self.crawler.stats is not None

@@ -18,20 +18,17 @@ from crawler.items import ArticleItem
 from crawler.pipelines.spool import Spool
 from storage.db import session_scope, upgrade
 from storage.models import Article
-from storage.types import utcnow
 
 from ..conftest import fresh_postgres_database, run_newsagg
 from ..fault_proxy import FaultProxy
-from .dedup_pages import HARBOUR, SOURCES, TRAINS, Pipeline, article_html
+from .dedup_pages import HARBOUR, SOURCES, TRAINS, Pipeline, article_html, fetched_item
 
 HARBOUR_URL = "https://paper.example/news/harbour-wall"
 TRAINS_URL = "https://paper.example/news/night-trains"
 
 
 def fetched(url: str, title: str, paragraphs: list[str]) -> ArticleItem:
-    """A page of the source "paper" as the spider hands it to the pipeline."""
-    html = article_html(title, paragraphs, canonical=url)
-    return ArticleItem("paper", "en", url, url, html, "utf-8", utcnow())
+    return fetched_item("paper", url, article_html(title, paragraphs, canonical=url))
 
 
 def stored(url: str) -> list[str]:
